@@ -1,0 +1,184 @@
+package mock
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gitlab-mock/gitlab-mock/mock/internal/store"
+)
+
+// caller is who a request acts as, resolved once per request.
+type caller struct {
+	user  *store.User  // the user the request runs as (the sudo target under sudo); nil: anonymous
+	token *store.Token // the token that authenticated the request
+	sudo  bool
+}
+
+func (w *caller) anonymous() bool { return w.user == nil }
+
+// admin: GitLab's can_admin_all_resources? with admin mode off.
+func (w *caller) admin() bool { return w.user != nil && w.user.Admin }
+
+func (w *caller) is(u *store.User) bool { return w.user != nil && u != nil && w.user.ID == u.ID }
+
+// scopes an endpoint group accepts, as GitLab's allow_access_with_scope
+// registers them (endpoint's own first, then API::API's).
+type scopeGroup int
+
+const (
+	// scopesAPI: API::API only (api; read_api for reads).
+	scopesAPI scopeGroup = iota
+	// scopesUsers: API::Users and API::Events add read_user for reads.
+	scopesUsers
+)
+
+func (g scopeGroup) allowed(method string) []string {
+	read := method == http.MethodGet || method == http.MethodHead
+	switch {
+	case !read:
+		return []string{"api"}
+	case g == scopesUsers:
+		return []string{"read_user", "api", "read_api"}
+	default:
+		return []string{"api", "read_api"}
+	}
+}
+
+const callerKey = "gitlab-mock.caller"
+
+// tokenFromRequest finds the access token where GitLab looks: the
+// PRIVATE-TOKEN header, the private_token param, Authorization: Bearer and
+// the access_token param. Empty values count as absent (go-gitlab's
+// NewClient("") sends an empty PRIVATE-TOKEN header).
+func tokenFromRequest(c *gin.Context, p *params) string {
+	if t := strings.TrimSpace(c.GetHeader("Private-Token")); t != "" {
+		return t
+	}
+	if t, _ := p.str("private_token"); t != "" {
+		return t
+	}
+	if auth := c.GetHeader("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		return strings.TrimSpace(auth[7:])
+	}
+	if t, _ := p.str("access_token"); t != "" {
+		return t
+	}
+	return ""
+}
+
+// authenticate resolves the caller as GitLab's current_user does: token,
+// validity (expired before revoked), scope, the account's right to use the
+// API, then sudo. Anonymous callers are allowed here; endpoints decide.
+func (s *Server) authenticate(c *gin.Context, group scopeGroup) (*caller, *apiError) {
+	if v, ok := c.Get(callerKey); ok {
+		return v.(*caller), nil
+	}
+	p, perr := s.readParams(c)
+	if perr != nil {
+		return nil, perr
+	}
+	w := &caller{}
+	sudoID := strings.TrimSpace(c.GetHeader("Sudo"))
+	if v, _ := p.str("sudo"); v != "" {
+		sudoID = v
+	}
+	value := tokenFromRequest(c, p)
+	if value == "" {
+		if sudoID != "" {
+			return nil, errUnauthorized
+		}
+		c.Set(callerKey, w)
+		return w, nil
+	}
+	tok := s.store.TokenByValue(value)
+	if tok == nil {
+		return nil, errUnauthorized
+	}
+	now := s.clock.Now()
+	switch {
+	case tok.Expired(now):
+		return nil, errTokenExpired
+	case tok.Revoked:
+		return nil, errTokenRevoked
+	}
+	owner := s.store.User(tok.UserID)
+	if owner == nil {
+		return nil, errUnauthorized
+	}
+	// Under sudo GitLab skips the endpoint's scope check.
+	if sudoID == "" {
+		allowed := group.allowed(c.Request.Method)
+		if !slices.ContainsFunc(tok.Scopes, func(sc string) bool { return slices.Contains(allowed, sc) }) {
+			return nil, errInsufficientScope(allowed...)
+		}
+	}
+	if denied := s.accessDenied(c, owner); denied != nil {
+		return nil, denied
+	}
+	s.store.TouchToken(tok.ID, now)
+	w.user, w.token = owner, tok
+	if sudoID != "" {
+		target, err := s.sudo(owner, tok, sudoID)
+		if err != nil {
+			return nil, err
+		}
+		w.user, w.sudo = target, true
+	}
+	c.Set(callerKey, w)
+	return w, nil
+}
+
+// accessDenied is GitLab's UserAccessDeniedReason for API use.
+func (s *Server) accessDenied(c *gin.Context, u *store.User) *apiError {
+	switch {
+	case u.Internal:
+		return forbidden("This action cannot be performed by internal users")
+	case u.State == store.StateBlockedPendingApproval:
+		return forbidden("Your account is pending approval from your administrator and hence blocked.")
+	case u.State == store.StateDeactivated:
+		return forbidden("Your account has been deactivated by your administrator. Please log back in from a web browser to reactivate your account at " + s.baseURL(c))
+	case u.State == store.StateBlocked, u.State == store.StateLDAPBlocked, u.State == store.StateBanned:
+		return forbidden("Your account has been blocked.")
+	}
+	return nil
+}
+
+// sudo applies GitLab's sudo! rules for an authenticated owner.
+func (s *Server) sudo(owner *store.User, tok *store.Token, id string) (*store.User, *apiError) {
+	if !owner.Admin {
+		return nil, errMustBeAdminSudo
+	}
+	if !slices.Contains(tok.Scopes, "sudo") {
+		return nil, errInsufficientScope("sudo")
+	}
+	target := s.userByIDOrUsername(id)
+	if target == nil {
+		return nil, msgError(http.StatusNotFound, "404 User with ID or username '"+id+"' Not Found")
+	}
+	return target, nil
+}
+
+// userByIDOrUsername is UserFinder#find_by_id_or_username: numeric strings
+// are ids, anything else a case-insensitive username.
+func (s *Server) userByIDOrUsername(id string) *store.User {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		return s.store.User(n)
+	}
+	return s.store.UserByUsername(id)
+}
+
+// requireLogin is authenticate! for routes that need a user.
+func (s *Server) requireLogin(c *gin.Context, group scopeGroup) (*caller, *apiError) {
+	w, err := s.authenticate(c, group)
+	if err != nil {
+		return nil, err
+	}
+	if w.anonymous() {
+		return nil, errUnauthorized
+	}
+	return w, nil
+}

@@ -1,0 +1,146 @@
+// Package mock is gitlab-mock: an in-memory, stateful fake of GitLab's REST v4
+// users API. A *Server is an http.Handler; serve it with net/http/httptest in
+// Go tests or with net/http in the gitlab-mock binary.
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gitlab-mock/gitlab-mock/fixtures"
+	"github.com/gitlab-mock/gitlab-mock/mock/internal/fixture"
+	"github.com/gitlab-mock/gitlab-mock/mock/internal/store"
+)
+
+// DefaultGitLabVersion is the GitLab release the mock reports by default.
+const DefaultGitLabVersion = "18.5.1"
+
+// DefaultMaxBodyBytes caps request bodies; larger ones get 413.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options configure a Server. The zero value serves the embedded default
+// fixtures on real time.
+type Options struct {
+	// Fixtures is a fixture document (YAML or JSON). It wins over
+	// FixturesPath and FixturesFS.
+	Fixtures []byte
+	// FixturesPath is a fixture file or a directory of fixture files.
+	FixturesPath string
+	// FixturesFS with FixturesPath names a file or directory inside an fs.FS.
+	FixturesFS fs.FS
+	// Empty starts with no users at all (ignored when fixtures are given).
+	Empty bool
+
+	// ExternalURL is the base of web_url, avatar_url and Link headers, e.g.
+	// "https://gitlab.example.com". Empty: the scheme and host of each request.
+	ExternalURL string
+	// Now is the mock clock. Nil: real time, unless the fixtures set `now:`.
+	Now func() time.Time
+	// Logger receives one line per request (never with secrets). Nil: discard.
+	Logger *slog.Logger
+	// MaxBodyBytes caps request bodies (413 beyond). Zero: DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// GitLabVersion is reported by /api/v4/version. Empty: DefaultGitLabVersion.
+	GitLabVersion string
+}
+
+// Server is one mock GitLab instance. Many may run in one process; they share
+// nothing.
+type Server struct {
+	opts     Options
+	external *url.URL // nil: derive from each request
+	logger   *slog.Logger
+	engine   *gin.Engine
+	store    *store.Store
+	clock    *clock
+	gitlabVersion string
+	maxBody  int64
+
+	mu       sync.Mutex
+	baseline *store.Data
+	panics   int64
+}
+
+// New builds a Server from opts, loading its fixtures.
+func New(opts Options) (*Server, error) {
+	s := &Server{
+		opts:    opts,
+		logger:  opts.Logger,
+		store:   store.New(),
+		gitlabVersion: opts.GitLabVersion,
+		maxBody: opts.MaxBodyBytes,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.gitlabVersion == "" {
+		s.gitlabVersion = DefaultGitLabVersion
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if opts.ExternalURL != "" {
+		u, err := url.Parse(strings.TrimRight(opts.ExternalURL, "/"))
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("external URL %q: want scheme://host[:port][/path]", opts.ExternalURL)
+		}
+		s.external = u
+	}
+	data, err := loadFixtures(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Load(data); err != nil {
+		return nil, fmt.Errorf("fixtures: %w", err)
+	}
+	s.baseline = data
+	s.clock = newClock(opts.Now, data.Now)
+	s.engine = s.routes()
+	return s, nil
+}
+
+func loadFixtures(opts Options) (*store.Data, error) {
+	switch {
+	case opts.Fixtures != nil:
+		return fixture.Parse("fixtures", opts.Fixtures)
+	case opts.FixturesPath != "" && opts.FixturesFS != nil:
+		return fixture.LoadFS(opts.FixturesFS, opts.FixturesPath)
+	case opts.FixturesPath != "":
+		return fixture.LoadPath(opts.FixturesPath)
+	case opts.Empty:
+		return &store.Data{}, nil
+	default:
+		return fixture.LoadFS(fixtures.FS, fixtures.Default)
+	}
+}
+
+// ServeHTTP serves the GitLab API and the mock's own endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.engine.ServeHTTP(w, r)
+}
+
+// Now returns the mock clock's current time.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// writeJSON sends v with GitLab's exact content type (Gin would add
+// "; charset=utf-8", which some clients reject).
+func writeJSON(c *gin.Context, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // Rails does not escape <, > and &
+	if err := enc.Encode(v); err != nil {
+		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"message":"500 Internal Server Error"}`)
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	c.Data(status, "application/json", b)
+}

@@ -1,0 +1,238 @@
+package mock
+
+import (
+	"crypto/rand"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gitlab-mock/gitlab-mock/mock/internal/store"
+)
+
+// availableScopes are Gitlab::Auth.all_available_scopes.
+var availableScopes = []string{
+	"api", "read_api", "read_user", "create_runner", "manage_runner", "k8s_proxy", "self_rotate",
+	"read_repository", "write_repository", "read_registry", "write_registry",
+	"read_virtual_registry", "write_virtual_registry", "sudo", "admin_mode",
+	"read_service_ping", "ai_features", "openid", "profile", "email",
+}
+
+// tokenJSON is PersonalAccessToken (+ last_used_ips and impersonation for
+// ImpersonationToken; + token right after creation).
+type tokenJSON struct {
+	ID            int64    `json:"id"`
+	Name          string   `json:"name"`
+	Revoked       bool     `json:"revoked"`
+	CreatedAt     apiTime  `json:"created_at"`
+	Description   *string  `json:"description"`
+	Scopes        []string `json:"scopes"`
+	UserID        int64    `json:"user_id"`
+	LastUsedAt    *apiTime `json:"last_used_at"`
+	Active        bool     `json:"active"`
+	ExpiresAt     *apiDate `json:"expires_at"`
+	LastUsedIPs   []string `json:"last_used_ips"`
+	Token         string   `json:"token,omitempty"`
+	Impersonation bool     `json:"impersonation"`
+}
+
+func (s *Server) renderToken(t *store.Token, withToken bool) tokenJSON {
+	j := tokenJSON{
+		ID: t.ID, Name: t.Name, Revoked: t.Revoked, CreatedAt: apiTime(t.CreatedAt),
+		Description: strOrNil(t.Description), Scopes: slices.Clone(t.Scopes), UserID: t.UserID,
+		LastUsedAt: timeOrNil(t.LastUsedAt), Active: t.Active(s.clock.Now()),
+		ExpiresAt: dateOrNil(t.ExpiresAt), LastUsedIPs: []string{}, Impersonation: t.Impersonation,
+	}
+	if j.Scopes == nil {
+		j.Scopes = []string{}
+	}
+	if withToken {
+		j.Token = t.Token
+	}
+	return j
+}
+
+const tokenAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+
+// newTokenValue returns a token shaped like GitLab's: "glpat-" and 20
+// characters.
+func newTokenValue() string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	for i := range b {
+		b[i] = tokenAlphabet[int(b[i])%len(tokenAlphabet)]
+	}
+	return "glpat-" + string(b)
+}
+
+// adminTokenRoute runs the impersonation_tokens before-hook: login, then
+// authenticated_as_admin! (403 before any parameter is validated), then the
+// user lookup.
+func (s *Server) adminTokenRoute(c *gin.Context) (*store.User, *params, *apiError) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := s.requireLogin(c, scopesUsers)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !w.admin() {
+		return nil, nil, errForbidden
+	}
+	p, _ := s.readParams(c)
+	return s.store.User(id), p, nil
+}
+
+// listImpersonationTokens is GET /users/:id/impersonation_tokens.
+func (s *Server) listImpersonationTokens(c *gin.Context) *apiError {
+	u, p, err := s.adminTokenRoute(c)
+	if err != nil {
+		return err
+	}
+	state, _ := p.oneOf("state", "all", "active", "inactive")
+	pr := p.pagination()
+	if e := p.errs.err(); e != nil {
+		return e
+	}
+	if u == nil {
+		return notFound("User")
+	}
+	now := s.clock.Now()
+	var out []tokenJSON
+	for _, t := range s.store.TokensOf(u.ID) {
+		if !t.Impersonation || (state == "active" && !t.Active(now)) || (state == "inactive" && t.Active(now)) {
+			continue
+		}
+		out = append(out, s.renderToken(t, false))
+	}
+	if out == nil {
+		out = []tokenJSON{}
+	}
+	writeJSON(c, http.StatusOK, pageOf(s, c, out, pr))
+	return nil
+}
+
+// impersonationToken finds the user's impersonation token from the path.
+func (s *Server) impersonationToken(c *gin.Context) (*store.Token, *apiError) {
+	u, p, err := s.adminTokenRoute(c)
+	if err != nil {
+		return nil, err
+	}
+	tid, err := pathID(c, "token_id")
+	if err != nil {
+		return nil, err
+	}
+	if e := p.errs.err(); e != nil {
+		return nil, e
+	}
+	if u == nil {
+		return nil, notFound("User")
+	}
+	t := s.store.Token(tid)
+	if t == nil || t.UserID != u.ID || !t.Impersonation {
+		return nil, notFound("Impersonation Token")
+	}
+	return t, nil
+}
+
+// getImpersonationToken is GET /users/:id/impersonation_tokens/:token_id.
+func (s *Server) getImpersonationToken(c *gin.Context) *apiError {
+	t, err := s.impersonationToken(c)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, s.renderToken(t, false))
+	return nil
+}
+
+// revokeImpersonationToken is DELETE /users/:id/impersonation_tokens/:token_id.
+func (s *Server) revokeImpersonationToken(c *gin.Context) *apiError {
+	t, err := s.impersonationToken(c)
+	if err != nil {
+		return err
+	}
+	if _, serr := s.store.RevokeToken(t.ID); serr != nil {
+		return storeError(serr)
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// scopesParam reads scopes as an array or a comma-separated string.
+func (p *params) scopesParam(name string) []string {
+	var raw []string
+	switch v := p.values[name].(type) {
+	case nil:
+		return nil
+	case string:
+		for _, sc := range strings.Split(v, ",") {
+			if sc = strings.TrimSpace(sc); sc != "" {
+				raw = append(raw, sc)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			sc, ok := x.(string)
+			if !ok {
+				p.errs.add(name + " is invalid")
+				return nil
+			}
+			raw = append(raw, sc)
+		}
+	default:
+		p.errs.add(name + " is invalid")
+		return nil
+	}
+	for _, sc := range raw {
+		if !slices.Contains(availableScopes, sc) {
+			p.errs.add(name + " does not have a valid value")
+			return nil
+		}
+	}
+	return raw
+}
+
+// date reads a Date param; RFC 3339 times (xanzy/go-gitlab sends them for
+// impersonation tokens) keep their date.
+func (p *params) date(name string) *time.Time {
+	t, ok := p.dateTime(name)
+	if !ok {
+		return nil
+	}
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return &d
+}
+
+// createImpersonationToken is POST /users/:id/impersonation_tokens.
+func (s *Server) createImpersonationToken(c *gin.Context) *apiError {
+	u, p, err := s.adminTokenRoute(c)
+	if err != nil {
+		return err
+	}
+	p.require("name")
+	name, _ := p.str("name")
+	desc, _ := p.str("description")
+	expires := p.date("expires_at")
+	scopes := p.scopesParam("scopes")
+	if e := p.errs.err(); e != nil {
+		return e
+	}
+	if u == nil {
+		return notFound("User")
+	}
+	if len(scopes) == 0 {
+		return validationError("scopes", "can't be blank")
+	}
+	t, serr := s.store.CreateToken(store.Token{
+		UserID: u.ID, Name: name, Description: desc, Token: newTokenValue(), Scopes: scopes,
+		CreatedAt: s.clock.Now(), ExpiresAt: expires, Impersonation: true,
+	})
+	if serr != nil {
+		return storeError(serr)
+	}
+	writeJSON(c, http.StatusCreated, s.renderToken(t, true))
+	return nil
+}
