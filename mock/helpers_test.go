@@ -36,9 +36,9 @@ func newTestServer(t testing.TB, opts Options) *Server {
 // req describes one request to the handler.
 type req struct {
 	method, path, token string
-	header             map[string]string
-	body               string // sent as JSON unless contentType says otherwise
-	contentType        string
+	header              map[string]string
+	body                string // sent as JSON unless contentType says otherwise
+	contentType         string
 }
 
 func do(t testing.TB, h http.Handler, r req) *httptest.ResponseRecorder {

@@ -57,14 +57,14 @@ type Options struct {
 // Server is one mock GitLab instance. Many may run in one process; they share
 // nothing.
 type Server struct {
-	opts     Options
-	external *url.URL // nil: derive from each request
-	logger   *slog.Logger
-	engine   *gin.Engine
-	store    *store.Store
-	clock    *clock
+	opts          Options
+	external      *url.URL // nil: derive from each request
+	logger        *slog.Logger
+	engine        *gin.Engine
+	store         *store.Store
+	clock         *clock
 	gitlabVersion string
-	maxBody  int64
+	maxBody       int64
 
 	mu       sync.Mutex
 	baseline *store.Data
@@ -74,11 +74,11 @@ type Server struct {
 // New builds a Server from opts, loading its fixtures.
 func New(opts Options) (*Server, error) {
 	s := &Server{
-		opts:    opts,
-		logger:  opts.Logger,
-		store:   store.New(),
+		opts:          opts,
+		logger:        opts.Logger,
+		store:         store.New(),
 		gitlabVersion: opts.GitLabVersion,
-		maxBody: opts.MaxBodyBytes,
+		maxBody:       opts.MaxBodyBytes,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

@@ -75,14 +75,14 @@ func (s *Server) listUsers(c *gin.Context) *apiError {
 
 // userFilter holds GET /users' parameters after Grape's validation.
 type userFilter struct {
-	username, search, externUID, provider, twoFactor string
-	active, blocked, external, humans, admins, withoutProjectBots    bool
-	excludeActive, excludeExternal, excludeHumans, excludeInternal   bool
-	createdAfter, createdBefore                                      *time.Time
-	customAttributes                                                 map[string]string
-	orderBy, sort                                                    string
-	relevance                                                        bool // search without order_by/sort
-	withCustomAttributes                                             bool
+	username, search, externUID, provider, twoFactor               string
+	active, blocked, external, humans, admins, withoutProjectBots  bool
+	excludeActive, excludeExternal, excludeHumans, excludeInternal bool
+	createdAfter, createdBefore                                    *time.Time
+	customAttributes                                               map[string]string
+	orderBy, sort                                                  string
+	relevance                                                      bool // search without order_by/sort
+	withCustomAttributes                                           bool
 }
 
 func (s *Server) parseUserFilter(p *params, w *caller) userFilter {

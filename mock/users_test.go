@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/gin-gonic/gin"
