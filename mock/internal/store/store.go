@@ -8,28 +8,51 @@ import (
 	"time"
 )
 
-// Store is the mutable in-memory state of one mock instance. It is safe for
-// concurrent use. All access goes through its methods, so the representation
-// (plain maps today) can become a copy-on-write overlay over an immutable
-// baseline without touching callers: reads consult the overlay then the
-// baseline, writes go to the overlay, and reset drops the overlay.
+// Store is the mutable in-memory state of one mock instance, safe for
+// concurrent use. It is a copy-on-write layer over an immutable Baseline:
+// Reset drops the layer and NewFrom starts another store on the same
+// baseline, both in O(1) whatever the number of users, because nothing of
+// the baseline is copied (see cowMap).
 type Store struct {
 	mu sync.RWMutex
+	b  *Baseline
 
+	users      cowMap[int64, *User]
+	newUserIDs []int64                   // users created since the baseline, ascending
+	byUsername cowMap[string, int64]      // lower-cased username -> id
+	emails     cowMap[string, emailOwner] // lower-cased address -> owner (primary and secondary)
+	sshKeys    cowMap[int64, *SSHKey]
+	gpgKeys    cowMap[int64, *GPGKey]
+	secEmails  cowMap[int64, *Email]
+	tokens     cowMap[int64, *Token]
+	byToken    cowMap[string, int64] // token value -> token id
+	events     cowMap[int64, *Event]
+	// Per-user child ids, ascending; slices are replaced, never modified.
+	keysOf, gpgKeysOf, emailsOf, tokensOf, eventsOf cowMap[int64, []int64]
+
+	next counters
+}
+
+// counters are the next ids. GitLab's ids are monotonic and never reused
+// after a delete (until a reset returns to the baseline).
+type counters struct{ user, key, gpgKey, email, token, event int64 }
+
+// Baseline is an immutable state many stores can share.
+type Baseline struct {
+	now        *time.Time
 	users      map[int64]*User
-	userOrder  []int64               // user ids, ascending
-	byUsername map[string]int64      // lower-cased username -> id
-	emails     map[string]emailOwner // lower-cased address -> owner (primary and secondary)
+	userOrder  []int64
+	byUsername map[string]int64
+	emails     map[string]emailOwner
+	sshKeys    map[int64]*SSHKey
+	gpgKeys    map[int64]*GPGKey
+	secEmails  map[int64]*Email
+	tokens     map[int64]*Token
+	byToken    map[string]int64
+	events     map[int64]*Event
 
-	sshKeys   map[int64]*SSHKey
-	gpgKeys   map[int64]*GPGKey
-	secEmails map[int64]*Email
-	tokens    map[int64]*Token
-	byToken   map[string]int64 // token value -> token id
-	events    map[int64]*Event
-
-	// next ids: GitLab ids are monotonic and never reused after a delete.
-	nextUserID, nextKeyID, nextGPGKeyID, nextEmailID, nextTokenID, nextEventID int64
+	keysOf, gpgKeysOf, emailsOf, tokensOf, eventsOf map[int64][]int64
+	next                                            counters
 }
 
 type emailOwner struct {
@@ -40,148 +63,243 @@ type emailOwner struct {
 
 // New returns an empty store.
 func New() *Store {
+	b, _ := NewBaseline(&Data{})
+	return NewFrom(b)
+}
+
+// NewFrom returns a store whose state is b. O(1).
+func NewFrom(b *Baseline) *Store {
 	s := &Store{}
-	s.clear()
+	s.resetTo(b)
 	return s
 }
 
-func (s *Store) clear() {
-	s.users = map[int64]*User{}
-	s.userOrder = nil
-	s.byUsername = map[string]int64{}
-	s.emails = map[string]emailOwner{}
-	s.sshKeys = map[int64]*SSHKey{}
-	s.gpgKeys = map[int64]*GPGKey{}
-	s.secEmails = map[int64]*Email{}
-	s.tokens = map[int64]*Token{}
-	s.byToken = map[string]int64{}
-	s.events = map[int64]*Event{}
-	s.nextUserID, s.nextKeyID, s.nextGPGKeyID, s.nextEmailID, s.nextTokenID, s.nextEventID = 1, 1, 1, 1, 1, 1
+func (s *Store) resetTo(b *Baseline) {
+	s.b = b
+	s.users = newCowMap(b.users)
+	s.newUserIDs = nil
+	s.byUsername = newCowMap(b.byUsername)
+	s.emails = newCowMap(b.emails)
+	s.sshKeys = newCowMap(b.sshKeys)
+	s.gpgKeys = newCowMap(b.gpgKeys)
+	s.secEmails = newCowMap(b.secEmails)
+	s.tokens = newCowMap(b.tokens)
+	s.byToken = newCowMap(b.byToken)
+	s.events = newCowMap(b.events)
+	s.keysOf = newCowMap(b.keysOf)
+	s.gpgKeysOf = newCowMap(b.gpgKeysOf)
+	s.emailsOf = newCowMap(b.emailsOf)
+	s.tokensOf = newCowMap(b.tokensOf)
+	s.eventsOf = newCowMap(b.eventsOf)
+	s.next = b.next
+}
+
+// Reset returns the store to its baseline. O(1).
+func (s *Store) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetTo(s.b)
+}
+
+// Baseline returns the baseline the store resets to.
+func (s *Store) Baseline() *Baseline {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.b
+}
+
+// Now is the baseline's `now:` (nil: real time).
+func (b *Baseline) Now() *time.Time { return b.now }
+
+// Snapshot freezes the current state into a new Baseline. It copies every
+// live entry once (O(n)); use it to make a changed state the new baseline.
+func (s *Store) Snapshot() *Baseline {
+	b, _ := NewBaseline(s.Export())
+	return b
 }
 
 func lower(s string) string { return strings.ToLower(s) }
 
-// Load replaces the whole state with d. d must already be valid (package
-// fixture validates with file and line); Load re-checks uniqueness and ids so
-// that it never leaves a half-loaded state: on error the store is unchanged.
-func (s *Store) Load(d *Data) error {
-	n := New()
+// NewBaseline builds an immutable state from d. d must already be valid
+// (package fixture validates with file and line); uniqueness and ids are
+// re-checked so that a bad state is never half-built.
+func NewBaseline(d *Data) (*Baseline, error) {
+	b := &Baseline{
+		now: d.Now, users: map[int64]*User{}, byUsername: map[string]int64{}, emails: map[string]emailOwner{},
+		sshKeys: map[int64]*SSHKey{}, gpgKeys: map[int64]*GPGKey{}, secEmails: map[int64]*Email{},
+		tokens: map[int64]*Token{}, byToken: map[string]int64{}, events: map[int64]*Event{},
+		keysOf: map[int64][]int64{}, gpgKeysOf: map[int64][]int64{}, emailsOf: map[int64][]int64{},
+		tokensOf: map[int64][]int64{}, eventsOf: map[int64][]int64{},
+		next: counters{1, 1, 1, 1, 1, 1},
+	}
 	for i := range d.Users {
 		u := d.Users[i]
 		u.Identities = slices.Clone(u.Identities)
 		u.CustomAttributes = slices.Clone(u.CustomAttributes)
-		if _, dup := n.users[u.ID]; dup || u.ID <= 0 {
-			return invalid("id", "is invalid or duplicated")
+		if _, dup := b.users[u.ID]; dup || u.ID <= 0 {
+			return nil, invalid("id", "is invalid or duplicated")
 		}
-		if _, dup := n.byUsername[lower(u.Username)]; dup {
-			return ErrUsernameTaken
+		if _, dup := b.byUsername[lower(u.Username)]; dup {
+			return nil, ErrUsernameTaken
 		}
-		if _, dup := n.emails[lower(u.Email)]; dup {
-			return ErrEmailTaken
+		if _, dup := b.emails[lower(u.Email)]; dup {
+			return nil, ErrEmailTaken
 		}
-		n.putUser(&u)
-		n.nextUserID = max(n.nextUserID, u.ID+1)
+		b.users[u.ID] = &u
+		b.userOrder = append(b.userOrder, u.ID)
+		b.byUsername[lower(u.Username)] = u.ID
+		b.emails[lower(u.Email)] = emailOwner{userID: u.ID, confirmed: true}
+		b.next.user = max(b.next.user, u.ID+1)
 	}
+	slices.Sort(b.userOrder)
 	for i := range d.Emails {
 		e := d.Emails[i]
-		if n.users[e.UserID] == nil {
-			return ErrUserNotFound
+		if b.users[e.UserID] == nil {
+			return nil, ErrUserNotFound
 		}
-		if _, dup := n.emails[lower(e.Email)]; dup {
-			return ErrEmailTaken
+		if _, dup := b.emails[lower(e.Email)]; dup {
+			return nil, ErrEmailTaken
 		}
-		n.secEmails[e.ID] = &e
-		n.emails[lower(e.Email)] = emailOwner{userID: e.UserID, emailID: e.ID, confirmed: e.ConfirmedAt != nil}
-		n.nextEmailID = max(n.nextEmailID, e.ID+1)
+		b.secEmails[e.ID] = &e
+		b.emails[lower(e.Email)] = emailOwner{userID: e.UserID, emailID: e.ID, confirmed: e.ConfirmedAt != nil}
+		b.emailsOf[e.UserID] = append(b.emailsOf[e.UserID], e.ID)
+		b.next.email = max(b.next.email, e.ID+1)
 	}
 	for i := range d.SSHKeys {
 		k := d.SSHKeys[i]
-		n.sshKeys[k.ID] = &k
-		n.nextKeyID = max(n.nextKeyID, k.ID+1)
+		b.sshKeys[k.ID] = &k
+		b.keysOf[k.UserID] = append(b.keysOf[k.UserID], k.ID)
+		b.next.key = max(b.next.key, k.ID+1)
 	}
 	for i := range d.GPGKeys {
 		k := d.GPGKeys[i]
-		n.gpgKeys[k.ID] = &k
-		n.nextGPGKeyID = max(n.nextGPGKeyID, k.ID+1)
+		b.gpgKeys[k.ID] = &k
+		b.gpgKeysOf[k.UserID] = append(b.gpgKeysOf[k.UserID], k.ID)
+		b.next.gpgKey = max(b.next.gpgKey, k.ID+1)
 	}
 	for i := range d.Tokens {
 		t := d.Tokens[i]
 		t.Scopes = slices.Clone(t.Scopes)
-		if _, dup := n.byToken[t.Token]; dup && t.Token != "" {
-			return ErrTokenTaken
+		if _, dup := b.byToken[t.Token]; dup && t.Token != "" {
+			return nil, ErrTokenTaken
 		}
-		n.tokens[t.ID] = &t
+		b.tokens[t.ID] = &t
 		if t.Token != "" {
-			n.byToken[t.Token] = t.ID
+			b.byToken[t.Token] = t.ID
 		}
-		n.nextTokenID = max(n.nextTokenID, t.ID+1)
+		b.tokensOf[t.UserID] = append(b.tokensOf[t.UserID], t.ID)
+		b.next.token = max(b.next.token, t.ID+1)
 	}
 	for i := range d.Events {
 		e := d.Events[i]
-		n.events[e.ID] = &e
-		n.nextEventID = max(n.nextEventID, e.ID+1)
+		b.events[e.ID] = &e
+		b.eventsOf[e.AuthorID] = append(b.eventsOf[e.AuthorID], e.ID)
+		b.next.event = max(b.next.event, e.ID+1)
 	}
-	slices.Sort(n.userOrder)
+	for _, idx := range []map[int64][]int64{b.keysOf, b.gpgKeysOf, b.emailsOf, b.tokensOf, b.eventsOf} {
+		for _, ids := range idx {
+			slices.Sort(ids)
+		}
+	}
+	return b, nil
+}
 
+// Load replaces the whole state with d, which also becomes the baseline
+// that Reset returns to. On error the store is unchanged.
+func (s *Store) Load(d *Data) error {
+	b, err := NewBaseline(d)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.users, s.userOrder, s.byUsername, s.emails = n.users, n.userOrder, n.byUsername, n.emails
-	s.sshKeys, s.gpgKeys, s.secEmails, s.tokens, s.byToken, s.events = n.sshKeys, n.gpgKeys, n.secEmails, n.tokens, n.byToken, n.events
-	s.nextUserID, s.nextKeyID, s.nextGPGKeyID, s.nextEmailID, s.nextTokenID, s.nextEventID = n.nextUserID, n.nextKeyID, n.nextGPGKeyID, n.nextEmailID, n.nextTokenID, n.nextEventID
+	s.resetTo(b)
 	return nil
 }
 
-// putUser indexes u; the caller holds the write lock (or owns s).
-func (s *Store) putUser(u *User) {
-	if _, exists := s.users[u.ID]; !exists {
-		i, _ := slices.BinarySearch(s.userOrder, u.ID)
-		s.userOrder = slices.Insert(s.userOrder, i, u.ID)
+// addChild and removeChild maintain a per-user id index copy-on-write.
+func addChild(idx *cowMap[int64, []int64], userID, id int64) {
+	old, _ := idx.get(userID)
+	i, found := slices.BinarySearch(old, id)
+	if found {
+		return
 	}
-	s.users[u.ID] = u
-	s.byUsername[lower(u.Username)] = u.ID
-	s.emails[lower(u.Email)] = emailOwner{userID: u.ID, confirmed: true}
+	idx.set(userID, slices.Insert(slices.Clone(old), i, id))
+}
+
+func removeChild(idx *cowMap[int64, []int64], userID, id int64) {
+	old, _ := idx.get(userID)
+	if i, found := slices.BinarySearch(old, id); found {
+		idx.set(userID, slices.Delete(slices.Clone(old), i, i+1))
+	}
+}
+
+// putUser stores u and indexes its username and email; the caller holds
+// the write lock and has removed the old indexes of an existing user.
+func (s *Store) putUser(u *User) {
+	if _, exists := s.users.get(u.ID); !exists {
+		s.newUserIDs = append(s.newUserIDs, u.ID) // new ids are above every baseline id
+	}
+	s.users.set(u.ID, u)
+	s.byUsername.set(lower(u.Username), u.ID)
+	s.emails.set(lower(u.Email), emailOwner{userID: u.ID, confirmed: true})
 }
 
 // Export returns the whole state as plain values, ordered by id.
 func (s *Store) Export() *Data {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	d := &Data{}
-	for _, id := range s.userOrder {
-		u := *s.users[id]
-		u.Identities = slices.Clone(u.Identities)
-		d.Users = append(d.Users, u)
-	}
-	d.SSHKeys = sortedValues(s.sshKeys, func(k *SSHKey) int64 { return k.ID })
-	d.GPGKeys = sortedValues(s.gpgKeys, func(k *GPGKey) int64 { return k.ID })
-	d.Emails = sortedValues(s.secEmails, func(e *Email) int64 { return e.ID })
-	d.Tokens = sortedValues(s.tokens, func(t *Token) int64 { return t.ID })
-	d.Events = sortedValues(s.events, func(e *Event) int64 { return e.ID })
+	d := &Data{Now: s.b.now}
+	s.eachUser(func(u *User) {
+		c := *u
+		c.Identities = slices.Clone(u.Identities)
+		c.CustomAttributes = slices.Clone(u.CustomAttributes)
+		d.Users = append(d.Users, c)
+	})
+	d.SSHKeys = sortedValues(&s.sshKeys, func(k *SSHKey) int64 { return k.ID })
+	d.GPGKeys = sortedValues(&s.gpgKeys, func(k *GPGKey) int64 { return k.ID })
+	d.Emails = sortedValues(&s.secEmails, func(e *Email) int64 { return e.ID })
+	d.Tokens = sortedValues(&s.tokens, func(t *Token) int64 { return t.ID })
+	d.Events = sortedValues(&s.events, func(e *Event) int64 { return e.ID })
 	return d
 }
 
-func sortedValues[T any](m map[int64]*T, id func(*T) int64) []T {
-	out := make([]T, 0, len(m))
-	for _, v := range m {
-		out = append(out, *v)
-	}
+func sortedValues[T any](m *cowMap[int64, *T], id func(*T) int64) []T {
+	out := make([]T, 0, m.len())
+	m.each(func(_ int64, v *T) bool { out = append(out, *v); return true })
 	sort.Slice(out, func(i, j int) bool { return id(&out[i]) < id(&out[j]) })
 	return out
+}
+
+// eachUser calls fn for every user in ascending id order; the caller holds a lock.
+func (s *Store) eachUser(fn func(*User)) {
+	for _, id := range s.b.userOrder {
+		if u, ok := s.users.get(id); ok {
+			fn(u)
+		}
+	}
+	for _, id := range s.newUserIDs {
+		if u, ok := s.users.get(id); ok {
+			fn(u)
+		}
+	}
 }
 
 // User returns the user with id, or nil.
 func (s *Store) User(id int64) *User {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.users[id]
+	u, _ := s.users.get(id)
+	return u
 }
 
 // UserByUsername returns the user with that username (case-insensitive), or nil.
 func (s *Store) UserByUsername(username string) *User {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if id, ok := s.byUsername[lower(username)]; ok {
-		return s.users[id]
+	if id, ok := s.byUsername.get(lower(username)); ok {
+		u, _ := s.users.get(id)
+		return u
 	}
 	return nil
 }
@@ -190,10 +308,8 @@ func (s *Store) UserByUsername(username string) *User {
 func (s *Store) Users() []*User {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]*User, len(s.userOrder))
-	for i, id := range s.userOrder {
-		out[i] = s.users[id]
-	}
+	out := make([]*User, 0, s.users.len())
+	s.eachUser(func(u *User) { out = append(out, u) })
 	return out
 }
 
@@ -201,14 +317,14 @@ func (s *Store) Users() []*User {
 func (s *Store) UserCount() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.userOrder)
+	return s.users.len()
 }
 
 // checkEmail reports whether addr may become userID's primary email:
 // someone else's primary or confirmed secondary email is a conflict (409),
 // someone's unconfirmed secondary email a validation error (400).
 func (s *Store) checkEmail(addr string, userID int64) error {
-	o, taken := s.emails[lower(addr)]
+	o, taken := s.emails.get(lower(addr))
 	if !taken || (o.userID == userID && o.emailID == 0) {
 		return nil
 	}
@@ -219,7 +335,7 @@ func (s *Store) checkEmail(addr string, userID int64) error {
 }
 
 func (s *Store) checkUsername(name string, userID int64) error {
-	if id, taken := s.byUsername[lower(name)]; taken && id != userID {
+	if id, taken := s.byUsername.get(lower(name)); taken && id != userID {
 		return ErrUsernameTaken
 	}
 	return nil
@@ -236,8 +352,8 @@ func (s *Store) CreateUser(u User) (*User, error) {
 	if err := s.checkUsername(u.Username, 0); err != nil {
 		return nil, err
 	}
-	u.ID = s.nextUserID
-	s.nextUserID++
+	u.ID = s.next.user
+	s.next.user++
 	if u.NamespaceID == 0 {
 		u.NamespaceID = u.ID
 	}
@@ -251,7 +367,7 @@ func (s *Store) CreateUser(u User) (*User, error) {
 func (s *Store) UpdateUser(id int64, change func(u *User) error) (*User, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := s.users[id]
+	old, _ := s.users.get(id)
 	if old == nil {
 		return nil, ErrUserNotFound
 	}
@@ -277,8 +393,8 @@ func (s *Store) UpdateUser(id int64, change func(u *User) error) (*User, error) 
 			return nil, err
 		}
 	}
-	delete(s.byUsername, lower(old.Username))
-	delete(s.emails, lower(old.Email))
+	s.byUsername.del(lower(old.Username))
+	s.emails.del(lower(old.Email))
 	s.putUser(&u)
 	return &u, nil
 }
@@ -287,41 +403,45 @@ func (s *Store) UpdateUser(id int64, change func(u *User) error) (*User, error) 
 func (s *Store) DeleteUser(id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.users[id]
+	u, _ := s.users.get(id)
 	if u == nil {
 		return ErrUserNotFound
 	}
-	delete(s.users, id)
-	if i, found := slices.BinarySearch(s.userOrder, id); found {
-		s.userOrder = slices.Delete(s.userOrder, i, i+1)
+	s.users.del(id)
+	if i, found := slices.BinarySearch(s.newUserIDs, id); found {
+		s.newUserIDs = slices.Delete(s.newUserIDs, i, i+1)
 	}
-	delete(s.byUsername, lower(u.Username))
-	delete(s.emails, lower(u.Email))
-	for kid, k := range s.sshKeys {
-		if k.UserID == id {
-			delete(s.sshKeys, kid)
-		}
+	s.byUsername.del(lower(u.Username))
+	s.emails.del(lower(u.Email))
+	for _, kid := range s.children(&s.keysOf, id) {
+		s.sshKeys.del(kid)
 	}
-	for kid, k := range s.gpgKeys {
-		if k.UserID == id {
-			delete(s.gpgKeys, kid)
-		}
+	for _, kid := range s.children(&s.gpgKeysOf, id) {
+		s.gpgKeys.del(kid)
 	}
-	for eid, e := range s.secEmails {
-		if e.UserID == id {
-			delete(s.secEmails, eid)
-			delete(s.emails, lower(e.Email))
+	for _, eid := range s.children(&s.emailsOf, id) {
+		if e, ok := s.secEmails.get(eid); ok {
+			s.emails.del(lower(e.Email))
 		}
+		s.secEmails.del(eid)
 	}
-	for tid, t := range s.tokens {
-		if t.UserID == id {
-			delete(s.tokens, tid)
-			delete(s.byToken, t.Token)
+	for _, tid := range s.children(&s.tokensOf, id) {
+		if t, ok := s.tokens.get(tid); ok {
+			s.byToken.del(t.Token)
 		}
+		s.tokens.del(tid)
+	}
+	for _, idx := range []*cowMap[int64, []int64]{&s.keysOf, &s.gpgKeysOf, &s.emailsOf, &s.tokensOf} {
+		idx.del(id)
 	}
 	// Events stay, as GitLab moves them to the ghost user; they are not
 	// reachable through the deleted user any more.
 	return nil
+}
+
+func (s *Store) children(idx *cowMap[int64, []int64], userID int64) []int64 {
+	ids, _ := idx.get(userID)
+	return ids
 }
 
 // DeleteIdentity removes the user's identity for provider.
@@ -342,23 +462,22 @@ func (s *Store) DeleteIdentity(userID int64, provider string) error {
 func (s *Store) UserByIdentity(provider, externUID string) *User {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, id := range s.userOrder {
-		u := s.users[id]
-		for _, ident := range u.Identities {
-			if ident.Provider == provider && ident.ExternUID == externUID {
-				return u
-			}
+	var found *User
+	s.eachUser(func(u *User) {
+		if found == nil && slices.Contains(u.Identities, Identity{Provider: provider, ExternUID: externUID}) {
+			found = u
 		}
-	}
-	return nil
+	})
+	return found
 }
 
 // TokenByValue returns the token with that secret value, or nil.
 func (s *Store) TokenByValue(value string) *Token {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if id, ok := s.byToken[value]; ok {
-		return s.tokens[id]
+	if id, ok := s.byToken.get(value); ok {
+		t, _ := s.tokens.get(id)
+		return t
 	}
 	return nil
 }
@@ -367,45 +486,35 @@ func (s *Store) TokenByValue(value string) *Token {
 func (s *Store) Token(id int64) *Token {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.tokens[id]
+	t, _ := s.tokens.get(id)
+	return t
 }
 
 // TokensOf returns the user's tokens in ascending id order.
-func (s *Store) TokensOf(userID int64) []*Token {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return ownedBy(s.tokens, userID, func(t *Token) (int64, int64) { return t.ID, t.UserID })
-}
+func (s *Store) TokensOf(userID int64) []*Token { return ownedBy(s, &s.tokensOf, &s.tokens, userID) }
 
 // SSHKeysOf returns the user's SSH keys in ascending id order.
-func (s *Store) SSHKeysOf(userID int64) []*SSHKey {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return ownedBy(s.sshKeys, userID, func(k *SSHKey) (int64, int64) { return k.ID, k.UserID })
-}
+func (s *Store) SSHKeysOf(userID int64) []*SSHKey { return ownedBy(s, &s.keysOf, &s.sshKeys, userID) }
+
+// GPGKeysOf returns the user's GPG keys in ascending id order.
+func (s *Store) GPGKeysOf(userID int64) []*GPGKey { return ownedBy(s, &s.gpgKeysOf, &s.gpgKeys, userID) }
 
 // EmailsOf returns the user's secondary emails in ascending id order.
-func (s *Store) EmailsOf(userID int64) []*Email {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return ownedBy(s.secEmails, userID, func(e *Email) (int64, int64) { return e.ID, e.UserID })
-}
+func (s *Store) EmailsOf(userID int64) []*Email { return ownedBy(s, &s.emailsOf, &s.secEmails, userID) }
 
 // EventsOf returns the events the user authored in ascending id order.
-func (s *Store) EventsOf(userID int64) []*Event {
+func (s *Store) EventsOf(userID int64) []*Event { return ownedBy(s, &s.eventsOf, &s.events, userID) }
+
+func ownedBy[T any](s *Store, idx *cowMap[int64, []int64], m *cowMap[int64, *T], userID int64) []*T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return ownedBy(s.events, userID, func(e *Event) (int64, int64) { return e.ID, e.AuthorID })
-}
-
-func ownedBy[T any](m map[int64]*T, userID int64, ids func(*T) (id, owner int64)) []*T {
-	var out []*T
-	for _, v := range m {
-		if _, owner := ids(v); owner == userID {
+	ids, _ := idx.get(userID)
+	out := make([]*T, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := m.get(id); ok {
 			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { a, _ := ids(out[i]); b, _ := ids(out[j]); return a < b })
 	return out
 }
 
@@ -413,50 +522,60 @@ func ownedBy[T any](m map[int64]*T, userID int64, ids func(*T) (id, owner int64)
 func (s *Store) CreateToken(t Token) (*Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.users[t.UserID] == nil {
+	if _, ok := s.users.get(t.UserID); !ok {
 		return nil, ErrUserNotFound
 	}
-	if _, dup := s.byToken[t.Token]; dup {
+	if _, dup := s.byToken.get(t.Token); dup {
 		return nil, ErrTokenTaken
 	}
-	t.ID = s.nextTokenID
-	s.nextTokenID++
+	t.ID = s.next.token
+	s.next.token++
 	t.Scopes = slices.Clone(t.Scopes)
-	s.tokens[t.ID] = &t
-	s.byToken[t.Token] = t.ID
+	s.tokens.set(t.ID, &t)
+	s.byToken.set(t.Token, t.ID)
+	addChild(&s.tokensOf, t.UserID, t.ID)
+	return &t, nil
+}
+
+// UpdateToken applies change to a copy of token id and stores it.
+func (s *Store) UpdateToken(id int64, change func(t *Token) error) (*Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, _ := s.tokens.get(id)
+	if old == nil {
+		return nil, ErrTokenNotFound
+	}
+	t := *old
+	t.Scopes = slices.Clone(old.Scopes)
+	if err := change(&t); err != nil {
+		return nil, err
+	}
+	t.ID, t.UserID = old.ID, old.UserID
+	if t.Token != old.Token {
+		if _, dup := s.byToken.get(t.Token); dup {
+			return nil, ErrTokenTaken
+		}
+		s.byToken.del(old.Token)
+		s.byToken.set(t.Token, t.ID)
+	}
+	s.tokens.set(id, &t)
 	return &t, nil
 }
 
 // RevokeToken marks the token revoked; it stops authorizing at once.
 func (s *Store) RevokeToken(id int64) (*Token, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := s.tokens[id]
-	if old == nil {
-		return nil, ErrTokenNotFound
-	}
-	t := *old
-	t.Revoked = true
-	s.tokens[id] = &t
-	return &t, nil
+	return s.UpdateToken(id, func(t *Token) error { t.Revoked = true; return nil })
 }
 
 // TouchToken records a use of the token at now. GitLab throttles these
 // writes to one per minute; so does the store, keeping reads cheap.
 func (s *Store) TouchToken(id int64, now time.Time) {
 	s.mu.RLock()
-	old := s.tokens[id]
+	old, _ := s.tokens.get(id)
 	fresh := old == nil || (old.LastUsedAt != nil && now.Sub(*old.LastUsedAt) < time.Minute && !now.Before(*old.LastUsedAt))
 	s.mu.RUnlock()
 	if fresh {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old = s.tokens[id]; old == nil {
-		return
-	}
-	t := *old
-	t.LastUsedAt = &now
-	s.tokens[id] = &t
+	s.UpdateToken(id, func(t *Token) error { t.LastUsedAt = &now; return nil })
 }

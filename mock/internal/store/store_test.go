@@ -137,3 +137,58 @@ func TestConcurrentReadsAndWrites(t *testing.T) {
 		t.Fatalf("users = %d", got)
 	}
 }
+
+func TestResetAndForkShareTheBaselineWithoutCrossTalk(t *testing.T) {
+	s := seeded(t)
+	other := NewFrom(s.Baseline())
+	s.UpdateUser(1, func(u *User) error { u.Name = "changed"; return nil })
+	s.DeleteUser(5)
+	created, _ := s.CreateUser(User{Username: "new", Email: "new@x"})
+	if other.User(1).Name != "Alice" || other.User(5) == nil || other.UserByUsername("new") != nil {
+		t.Fatal("a store forked from the same baseline sees another's writes")
+	}
+	if created.ID != 6 {
+		t.Fatalf("id %d", created.ID)
+	}
+	s.Reset()
+	if s.User(1).Name != "Alice" || s.User(5) == nil || s.TokenByValue("bobtoken") == nil || s.UserByUsername("new") != nil || s.UserCount() != 2 {
+		t.Fatal("reset did not return to the baseline")
+	}
+	again, _ := s.CreateUser(User{Username: "new", Email: "new@x"})
+	if again.ID != 6 {
+		t.Fatalf("id counters not reset: %d", again.ID)
+	}
+	if got := s.SSHKeysOf(1); len(got) != 0 {
+		t.Fatalf("keys %v", got)
+	}
+	if len(s.EmailsOf(1)) != 2 || len(other.EmailsOf(1)) != 2 {
+		t.Fatal("child index")
+	}
+}
+
+func TestCowMap(t *testing.T) {
+	m := newCowMap(map[string]int{"a": 1, "b": 2})
+	m.set("a", 10)
+	m.set("c", 3)
+	m.del("b")
+	m.del("zz")
+	if v, _ := m.get("a"); v != 10 || m.len() != 2 {
+		t.Fatalf("a=%d len=%d", v, m.len())
+	}
+	if _, ok := m.get("b"); ok {
+		t.Fatal("deleted key visible")
+	}
+	m.set("b", 20)
+	if v, _ := m.get("b"); v != 20 || m.len() != 3 || m.base["b"] != 2 {
+		t.Fatal("re-set after delete")
+	}
+	seen := map[string]int{}
+	m.each(func(k string, v int) bool { seen[k] = v; return true })
+	if fmt.Sprint(seen) != "map[a:10 b:20 c:3]" {
+		t.Fatalf("each %v", seen)
+	}
+	m.reset()
+	if m.len() != 2 || fmt.Sprint(m.flatten()) != "map[a:1 b:2]" {
+		t.Fatal("reset")
+	}
+}
