@@ -18,7 +18,7 @@ type Store struct {
 	b  *Baseline
 
 	users      cowMap[int64, *User]
-	newUserIDs []int64                   // users created since the baseline, ascending
+	newUserIDs []int64                    // users created since the baseline, ascending
 	byUsername cowMap[string, int64]      // lower-cased username -> id
 	emails     cowMap[string, emailOwner] // lower-cased address -> owner (primary and secondary)
 	sshKeys    cowMap[int64, *SSHKey]
@@ -497,7 +497,9 @@ func (s *Store) TokensOf(userID int64) []*Token { return ownedBy(s, &s.tokensOf,
 func (s *Store) SSHKeysOf(userID int64) []*SSHKey { return ownedBy(s, &s.keysOf, &s.sshKeys, userID) }
 
 // GPGKeysOf returns the user's GPG keys in ascending id order.
-func (s *Store) GPGKeysOf(userID int64) []*GPGKey { return ownedBy(s, &s.gpgKeysOf, &s.gpgKeys, userID) }
+func (s *Store) GPGKeysOf(userID int64) []*GPGKey {
+	return ownedBy(s, &s.gpgKeysOf, &s.gpgKeys, userID)
+}
 
 // EmailsOf returns the user's secondary emails in ascending id order.
 func (s *Store) EmailsOf(userID int64) []*Email { return ownedBy(s, &s.emailsOf, &s.secEmails, userID) }
