@@ -7,10 +7,11 @@ FUZZTIME ?= 30s
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 BIN      ?= bin/gitlab-mock
 
-# Every Go module in the repository (today only the root).
+# Every Go module in the repository (the root and internal/tools/image).
 MODULES = $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
 
 .PHONY: all run test bench fuzz lint build clean
+.PHONY: image docker
 
 all: lint test build
 
@@ -50,6 +51,19 @@ lint:
 ## build: static binary in bin/gitlab-mock
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/gitlab-mock
+
+## image: the container image without a Docker engine (bin/gitlab-mock-image.tar for
+## `docker load`, bin/image-oci as an OCI layout), from a linux build of bin/gitlab-mock
+IMAGE_TAR ?= bin/gitlab-mock-image.tar
+IMAGE_OCI ?= bin/image-oci
+image:
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/gitlab-mock
+	cd internal/tools/image && $(GO) run . -binary "$(CURDIR)/$(BIN)" -version "$(VERSION)" \
+		-oci "$(CURDIR)/$(IMAGE_OCI)" -tar "$(CURDIR)/$(IMAGE_TAR)"
+
+## docker: the same image with a Docker engine, from the Dockerfile
+docker:
+	docker build --build-arg VERSION=$(VERSION) -t gitlab-mock:$(VERSION) -t gitlab-mock:latest .
 
 ## clean: remove build output
 clean:

@@ -34,11 +34,19 @@ const (
 	scopesAPI scopeGroup = iota
 	// scopesUsers: API::Users and API::Events add read_user for reads.
 	scopesUsers
+	// scopesAny: every available scope (personal_access_tokens/self).
+	scopesAny
+	// scopesSelfRotate: api and self_rotate (personal_access_tokens/self/rotate).
+	scopesSelfRotate
 )
 
 func (g scopeGroup) allowed(method string) []string {
 	read := method == http.MethodGet || method == http.MethodHead
 	switch {
+	case g == scopesAny:
+		return availableScopes
+	case g == scopesSelfRotate:
+		return []string{"api", "self_rotate"}
 	case !read:
 		return []string{"api"}
 	case g == scopesUsers:
@@ -181,4 +189,22 @@ func (s *Server) requireLogin(c *gin.Context, group scopeGroup) (*caller, *apiEr
 		return nil, errUnauthorized
 	}
 	return w, nil
+}
+
+// recordActivity is GitLab's API `after` hook (Users::ActivityService): a
+// request that succeeded with a token records the acting user's
+// last_activity_on, by the mock clock, at most once per day. Like the hook it
+// runs after the answer is rendered, so that answer still shows the old date.
+func (s *Server) recordActivity(c *gin.Context) {
+	c.Next()
+	if c.Writer.Status() >= http.StatusBadRequest {
+		return
+	}
+	v, ok := c.Get(callerKey)
+	if !ok {
+		return
+	}
+	if w := v.(*caller); w.user != nil && w.token != nil {
+		s.store.TouchActivity(w.user.ID, s.clock.Now())
+	}
 }

@@ -14,8 +14,10 @@ import (
 // apiTime renders like Rails: UTC with milliseconds, "2012-05-23T08:00:58.000Z".
 type apiTime time.Time
 
-func (t apiTime) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
+// MarshalText (rather than MarshalJSON) spares encoding/json from
+// re-validating the output: timestamps are on every entity.
+func (t apiTime) MarshalText() ([]byte, error) {
+	return time.Time(t).UTC().AppendFormat(make([]byte, 0, 24), "2006-01-02T15:04:05.000Z"), nil
 }
 
 func timeOrNil(t *time.Time) *apiTime {
@@ -29,8 +31,8 @@ func timeOrNil(t *time.Time) *apiTime {
 // apiDate renders a date, "2012-05-23" (go-gitlab's ISOTime needs exactly that).
 type apiDate time.Time
 
-func (d apiDate) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(d).UTC().Format("2006-01-02") + `"`), nil
+func (d apiDate) MarshalText() ([]byte, error) {
+	return time.Time(d).UTC().AppendFormat(make([]byte, 0, 10), "2006-01-02"), nil
 }
 
 func dateOrNil(t *time.Time) *apiDate {
@@ -52,11 +54,12 @@ func strOrNil(s string) *string {
 type view struct {
 	base       string // external URL or request host
 	caller     *caller
-	customAttr bool // with_custom_attributes=true from an admin
+	customAttr bool          // with_custom_attributes=true from an admin
+	follows    followCounter // follow.go; nil: no follow relations
 }
 
 func (s *Server) viewFor(c *gin.Context, w *caller) view {
-	return view{base: s.baseURL(c), caller: w}
+	return view{base: s.baseURL(c), caller: w, follows: s.store}
 }
 
 // The user entities nest as GitLab's do; embedding keeps Grape's field order.
@@ -203,10 +206,13 @@ func (v view) user(u *store.User) userJSON {
 	readable := !(u.PrivateProfile || blockedState(u.State)) || (v.caller != nil && (v.caller.is(u) || v.caller.admin()))
 	if readable {
 		j.CreatedAt = timeOrNil(&u.CreatedAt)
-		zero := 0
-		j.Followers, j.Following = &zero, &zero
+		followers, following := 0, 0
+		if v.follows != nil {
+			followers, following = v.follows.FollowCounts(u.ID)
+		}
+		j.Followers, j.Following = &followers, &following
 		if v.caller != nil && !v.caller.anonymous() {
-			f := false
+			f := v.follows != nil && v.follows.IsFollowing(v.caller.user.ID, u.ID)
 			j.IsFollowed = &f
 		}
 	}

@@ -1,8 +1,10 @@
 package mock
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -48,6 +50,42 @@ var (
 	errOffsetTooLarge    = grapeError(http.StatusMethodNotAllowed, "Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type User. Remaining records can be retrieved using keyset pagination.")
 	errKeysetUnsupported = grapeError(http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
 )
+
+// Legacy /api/v3 (v3.go): modern GitLab's answer to all of v3 but GET /user,
+// and the old bad_request! of required_attributes!.
+var errV3Gone = grapeError(http.StatusGone, "API V3 is no longer supported. Use API V4 instead.")
+
+func v3BadRequest(attribute string) *apiError {
+	return msgError(http.StatusBadRequest, `400 (Bad request) "`+attribute+`" not given`)
+}
+
+// Moderation (block, unblock, activate, deactivate, approve, reject, 2FA) and
+// token messages, reference §1a/§3 (moderation.go, pats.go).
+var (
+	errLDAPBlockedModify   = forbidden("LDAP blocked users cannot be modified by the API")
+	errLDAPBlockedUnblock  = forbidden("LDAP blocked users cannot be unblocked by the API")
+	errDeactivatedUnblock  = forbidden("Deactivated users cannot be unblocked by the API")
+	errSelfBlock           = forbidden("The API initiating user cannot be blocked by the API")
+	errInternalBlock       = msgError(http.StatusForbidden, "An internal user cannot be blocked")
+	errActivateBlocked     = msgError(http.StatusForbidden, "Error occurred. A blocked user must be unblocked to be activated")
+	errDeactivateBlocked   = msgError(http.StatusForbidden, "Error occurred. A blocked user cannot be deactivated")
+	errDeactivateInternal  = msgError(http.StatusForbidden, "Internal users cannot be deactivated")
+	errApproveForbidden    = msgError(http.StatusForbidden, "You are not allowed to approve a user")
+	errNotPendingApproval  = msgError(http.StatusConflict, "The user you are trying to approve is not pending approval")
+	errRejectForbidden     = msgError(http.StatusForbidden, "You are not allowed to reject a user")
+	errNoPendingRequest    = msgError(http.StatusConflict, "User does not have a pending request")
+	errTwoFactorAdmin      = forbidden("Two-factor authentication for admins cannot be disabled via the API. Use the Rails console")
+	errTwoFactorNotEnabled = badRequest("Two-factor authentication is not enabled for this user")
+	errNotFoundBare        = msgError(http.StatusNotFound, "404 Not Found")
+	errNotPATToken         = badRequest("This endpoint requires token type to be a personal access token")
+	errTokenAlreadyRevoked = badRequest("Token already revoked")
+	errBadRequestBare      = msgError(http.StatusBadRequest, "400 Bad request")
+	errSupportPinNotFound  = notFound("Support PIN not found or expired")
+)
+
+func errRecentlyActive(days int) *apiError {
+	return msgError(http.StatusForbidden, "The user you are trying to deactivate has been active in the past "+strconv.Itoa(days)+" days and cannot be deactivated")
+}
 
 // oauthBody is rack-oauth2's error format, used for token failures.
 type oauthBody struct {
@@ -95,6 +133,66 @@ func (p paramErrors) err() *apiError {
 		return nil
 	}
 	return grapeError(http.StatusBadRequest, strings.Join(p, ", "))
+}
+
+// Keys and emails (keys.go, gpgkeys.go, emails.go): GitLab's model messages
+// and the answers of lib/api/keys.rb.
+const (
+	msgBlank          = "can't be blank"
+	msgInvalid        = "is invalid"
+	msgTaken          = "has already been taken"
+	msgNotGenerated   = "cannot be generated"
+	msgExpired        = "has expired"
+	msgSSHTypeDenied  = "type is forbidden. Must be RSA, ECDSA, ED25519, ECDSA_SK, or ED25519_SK"
+	msgGPGKeyInvalid  = "is invalid. A valid public GPG key begins with '-----BEGIN PGP PUBLIC KEY BLOCK-----' and ends with '-----END PGP PUBLIC KEY BLOCK-----'"
+	msgTitleTooLong   = "is too long (maximum is 255 characters)"
+	msgSSHKeyTooLong  = "is too long (maximum is 5000 characters)"
+	msgEmailTooLong   = "is too long (maximum is 255 characters)"
+	msgFingerprintBad = "Failed to return the key"
+)
+
+var errFingerprintInvalid = msgError(http.StatusBadRequest, msgFingerprintBad) // KeysFinder::InvalidFingerprint
+
+// fieldErrors are a model's validation errors in the order GitLab adds them.
+// They marshal as one JSON object in that order (a Go map would sort).
+type fieldErrors struct {
+	fields []string
+	msgs   map[string][]string
+}
+
+func (f *fieldErrors) add(field, msg string) {
+	if f.msgs == nil {
+		f.msgs = map[string][]string{}
+	}
+	if _, seen := f.msgs[field]; !seen {
+		f.fields = append(f.fields, field)
+	}
+	f.msgs[field] = append(f.msgs[field], msg)
+}
+
+func (f fieldErrors) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, field := range f.fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(field)
+		v, _ := json.Marshal(f.msgs[field])
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// err is render_validation_error!: 400 {"message":{...}}, or nil.
+func (f *fieldErrors) err() *apiError {
+	if len(f.fields) == 0 {
+		return nil
+	}
+	return &apiError{status: http.StatusBadRequest, body: map[string]any{"message": *f}}
 }
 
 // storeError maps a store error onto GitLab's answer: the one table from

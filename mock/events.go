@@ -105,6 +105,12 @@ func (s *Server) userEvents(c *gin.Context) *apiError {
 	if err != nil {
 		return err
 	}
+	return s.listEvents(c, w, func() *store.User { return s.userByIDOrUsername(c.Param("id")) })
+}
+
+// listEvents validates the events filters, finds the author (nil: 404) and
+// writes its visible events.
+func (s *Server) listEvents(c *gin.Context, w *caller, author func() *store.User) *apiError {
 	p, _ := s.readParams(c)
 	action, _ := p.oneOf("action", keysOf(eventActions)...)
 	target, _ := p.oneOf("target_type", eventTargetTypes...)
@@ -118,7 +124,7 @@ func (s *Server) userEvents(c *gin.Context) *apiError {
 	if e := p.errs.err(); e != nil {
 		return e
 	}
-	u := s.userByIDOrUsername(c.Param("id"))
+	u := author()
 	if u == nil {
 		return notFound("User")
 	}
@@ -152,6 +158,15 @@ type activityJSON struct {
 	Username       string  `json:"username"`
 	LastActivityOn apiDate `json:"last_activity_on"`
 	LastActivityAt apiDate `json:"last_activity_at"` // deprecated duplicate GitLab still sends
+}
+
+// currentUserEvents is GET /events: the caller's own events.
+func (s *Server) currentUserEvents(c *gin.Context) *apiError {
+	w, err := s.requireLogin(c, scopesUsers)
+	if err != nil {
+		return err
+	}
+	return s.listEvents(c, w, func() *store.User { return s.store.User(w.user.ID) })
 }
 
 // userActivities is GET /user/activities: users active since `from`

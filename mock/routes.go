@@ -30,6 +30,7 @@ func (r router) get(path string, fn handler) {
 func (r router) post(path string, fn handler)   { r.g.POST(path, run(fn)) }
 func (r router) put(path string, fn handler)    { r.g.PUT(path, run(fn)) }
 func (r router) delete(path string, fn handler) { r.g.DELETE(path, run(fn)) }
+func (r router) patch(path string, fn handler)  { r.g.PATCH(path, run(fn)) }
 
 // routes lists every route the mock serves.
 func (s *Server) routes() *gin.Engine {
@@ -42,12 +43,21 @@ func (s *Server) routes() *gin.Engine {
 	e.RedirectFixedPath = false
 	e.HandleMethodNotAllowed = false // Grape's catch-all answers 404 for unknown verbs
 	e.Use(s.recoverPanics, s.logRequests)
-	e.NoRoute(run(func(*gin.Context) *apiError { return errRouteNotFound }))
+	e.Use(s.traffic) // control.go: fault rules, the reset gate, the request journal (not for /-/ paths)
+	// auth.go: API use records last_activity_on.
+	e.Use(s.recordActivity)
+	e.NoRoute(run(func(c *gin.Context) *apiError {
+		if !s.opts.CompatV3 && isV3Path(c.Request.URL.Path) {
+			return errV3Gone // modern GitLab's catch-all for API v3
+		}
+		return errRouteNotFound
+	}))
 
 	root := router{e}
 	root.get("/-/health", s.health)
 	root.get("/-/readiness", s.readiness)
 	root.get("/-/liveness", s.readiness)
+	s.controlRoutes(e.Group("/-/mock")) // control.go
 
 	api := router{e.Group("/api/v4")}
 	api.get("/version", s.version)
@@ -66,7 +76,87 @@ func (s *Server) routes() *gin.Engine {
 	api.get("/users/:id/impersonation_tokens/:token_id", s.getImpersonationToken)
 	api.delete("/users/:id/impersonation_tokens/:token_id", s.revokeImpersonationToken)
 
+	// Issue 4: SSH keys (keys.go), GPG keys (gpgkeys.go), emails (emails.go).
+	api.get("/user/keys", s.listCurrentUserSSHKeys)
+	api.post("/user/keys", s.addCurrentUserSSHKey)
+	api.get("/user/keys/:key_id", s.getCurrentUserSSHKey)
+	api.delete("/user/keys/:key_id", s.deleteCurrentUserSSHKey)
+	api.get("/users/:id/keys", s.listUserSSHKeys) // id or username
+	api.post("/users/:id/keys", s.addUserSSHKey)
+	api.get("/users/:id/keys/:key_id", s.getUserSSHKey)
+	api.delete("/users/:id/keys/:key_id", s.deleteUserSSHKey)
+	api.get("/keys", s.getKeyByFingerprint)
+	api.get("/keys/:id", s.getKeyWithUser)
+	api.get("/user/gpg_keys", s.listCurrentUserGPGKeys)
+	api.post("/user/gpg_keys", s.addCurrentUserGPGKey)
+	api.get("/user/gpg_keys/:key_id", s.getCurrentUserGPGKey)
+	api.delete("/user/gpg_keys/:key_id", s.deleteCurrentUserGPGKey)
+	api.post("/user/gpg_keys/:key_id/revoke", s.revokeCurrentUserGPGKey)
+	api.get("/users/:id/gpg_keys", s.listUserGPGKeys)
+	api.post("/users/:id/gpg_keys", s.addUserGPGKey)
+	api.get("/users/:id/gpg_keys/:key_id", s.getUserGPGKey)
+	api.delete("/users/:id/gpg_keys/:key_id", s.deleteUserGPGKey)
+	api.post("/users/:id/gpg_keys/:key_id/revoke", s.revokeUserGPGKey)
+	api.get("/user/emails", s.listCurrentUserEmails)
+	api.post("/user/emails", s.addCurrentUserEmail)
+	api.get("/user/emails/:email_id", s.getCurrentUserEmail)
+	api.delete("/user/emails/:email_id", s.deleteCurrentUserEmail)
+	api.get("/users/:id/emails", s.listUserEmails)
+	api.post("/users/:id/emails", s.addUserEmail)
+	api.delete("/users/:id/emails/:email_id", s.deleteUserEmail)
+
+	// Issue 5: personal access tokens, moderation, the rest of the user surface.
+	api.post("/users/:id/personal_access_tokens", s.createUserPAT)
+	api.post("/user/personal_access_tokens", s.createCurrentUserPAT)
+	api.get("/personal_access_tokens", s.listPATs)
+	api.get("/personal_access_tokens/self", s.getSelfPAT)
+	api.delete("/personal_access_tokens/self", s.revokeSelfPAT)
+	api.post("/personal_access_tokens/self/rotate", s.rotateSelfPAT)
+	api.get("/personal_access_tokens/self/associations", s.selfPATAssociations)
+	api.get("/personal_access_tokens/:id", s.getPAT)
+	api.post("/personal_access_tokens/:id/rotate", s.rotatePAT)
+	api.delete("/personal_access_tokens/:id", s.revokePAT)
+	api.post("/users/:id/block", s.blockUser)
+	api.post("/users/:id/unblock", s.unblockUser)
+	api.post("/users/:id/activate", s.activateUser)
+	api.post("/users/:id/deactivate", s.deactivateUser)
+	api.post("/users/:id/ban", s.banUser)
+	api.post("/users/:id/unban", s.unbanUser)
+	api.post("/users/:id/approve", s.approveUser)
+	api.post("/users/:id/reject", s.rejectUser)
+	api.patch("/users/:id/disable_two_factor", s.disableTwoFactor)
+	api.get("/users/:id/status", s.getUserStatus) // id or username
+	api.get("/user/status", s.getCurrentUserStatus)
+	api.put("/user/status", s.putUserStatus)
+	api.patch("/user/status", s.patchUserStatus)
+	api.get("/user/preferences", s.getPreferences)
+	api.put("/user/preferences", s.putPreferences)
+	api.post("/users/:id/follow", s.followUser)
+	api.post("/users/:id/unfollow", s.unfollowUser)
+	api.get("/users/:id/followers", s.followers)
+	api.get("/users/:id/following", s.following)
+	api.get("/users/:id/associations_count", s.associationsCount)
+	api.get("/users/:id/memberships", s.userMemberships)
+	api.get("/user_counts", s.userCounts)
+	api.get("/user/support_pin", s.getSupportPin)
+	api.post("/user/support_pin", s.createSupportPin)
+	api.get("/users/:id/support_pin", s.getUserSupportPin)
+	api.get("/users/:id/custom_attributes", s.listCustomAttributes)
+	api.get("/users/:id/custom_attributes/:key", s.getCustomAttribute)
+	api.put("/users/:id/custom_attributes/:key", s.setCustomAttribute)
+	api.delete("/users/:id/custom_attributes/:key", s.deleteCustomAttribute)
+	api.post("/service_accounts", s.createServiceAccount)
+	api.get("/service_accounts", s.listServiceAccounts)
+	api.post("/user/runners", s.createUserRunner)
+	api.put("/user/avatar", s.uploadAvatar)
+	api.get("/events", s.currentUserEvents)
+
 	api.get("/user", s.currentUser)
+	if s.opts.CompatV3 {
+		s.v3Routes(e) // the legacy API of the older docs (v3.go)
+	} else {
+		router{e.Group(v3Prefix)}.get("/user", s.currentUser) // GitLab keeps it for OAuth
+	}
 	api.get("/user/activities", s.userActivities)
 	return e
 }

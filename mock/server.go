@@ -40,6 +40,9 @@ type Options struct {
 	FixturesFS fs.FS
 	// Empty starts with no users at all (ignored when fixtures are given).
 	Empty bool
+	// GenerateUsers, when positive, starts with that many generated users
+	// instead of fixtures (see GenerateFixtures): for load tests.
+	GenerateUsers int
 
 	// ExternalURL is the base of web_url, avatar_url and Link headers, e.g.
 	// "https://gitlab.example.com". Empty: the scheme and host of each request.
@@ -52,6 +55,27 @@ type Options struct {
 	MaxBodyBytes int64
 	// GitLabVersion is reported by /api/v4/version. Empty: DefaultGitLabVersion.
 	GitLabVersion string
+	// CompatV3 also serves the legacy /api/v3 of the older GitLab docs (see
+	// v3.go). Off: /api/v3/* answers 410 as modern GitLab does, except GET
+	// /api/v3/user.
+	CompatV3 bool
+	// TokenSeed, when non-zero, makes the values of created tokens a
+	// deterministic sequence (per server). Zero: random values.
+	TokenSeed int64
+
+	// Scenario is applied at start and on every reset (see ApplyScenario).
+	Scenario string
+	// ScenariosDir is a directory of scenario files (NAME.yaml); with
+	// ScenariosFS, a directory inside it. Default: the embedded scenarios/.
+	ScenariosDir string
+	// ScenariosFS holds the scenario files (at ScenariosDir, or its root).
+	ScenariosFS fs.FS
+	// ControlToken, if set, is required in the X-Gitlab-Mock-Token header of
+	// every control call (/-/mock/...). Empty: the control API is open.
+	ControlToken string
+	// JournalSize is how many requests the journal keeps (oldest dropped
+	// first). Zero: DefaultJournalSize.
+	JournalSize int
 }
 
 // Server is one mock GitLab instance. Many may run in one process; they share
@@ -61,14 +85,17 @@ type Server struct {
 	external      *url.URL // nil: derive from each request
 	logger        *slog.Logger
 	engine        *gin.Engine
-	store         *store.Store
-	clock         *clock
+	*instance                          // the root instance: store, clock, faults, journal (control.go)
+	scenarios     map[string]*scenario // scenarios.go: loaded once, by scenarioSet
+	scenariosOnce sync.Once
+	scenariosErr  error
+	controlToken  string
 	gitlabVersion string
 	maxBody       int64
+	tokenGen      *tokenGen
 
-	mu       sync.Mutex
-	baseline *store.Data
-	panics   int64
+	mu     sync.Mutex
+	panics int64
 }
 
 // New builds a Server from opts, loading its fixtures.
@@ -76,7 +103,6 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		opts:          opts,
 		logger:        opts.Logger,
-		store:         store.New(),
 		gitlabVersion: opts.GitLabVersion,
 		maxBody:       opts.MaxBodyBytes,
 	}
@@ -100,11 +126,14 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.Load(data); err != nil {
+	b, err := store.NewBaseline(data)
+	if err != nil {
 		return nil, fmt.Errorf("fixtures: %w", err)
 	}
-	s.baseline = data
-	s.clock = newClock(opts.Now, data.Now)
+	if err := s.initControl(b); err != nil {
+		return nil, err
+	}
+	s.tokenGen = newTokenGen(opts.TokenSeed)
 	s.engine = s.routes()
 	return s, nil
 }
@@ -117,6 +146,8 @@ func loadFixtures(opts Options) (*store.Data, error) {
 		return fixture.LoadFS(opts.FixturesFS, opts.FixturesPath)
 	case opts.FixturesPath != "":
 		return fixture.LoadPath(opts.FixturesPath)
+	case opts.GenerateUsers > 0:
+		return fixture.Generate(opts.GenerateUsers, generatedEpoch)
 	case opts.Empty:
 		return &store.Data{}, nil
 	default:
@@ -136,6 +167,7 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // "; charset=utf-8", which some clients reject).
 func writeJSON(c *gin.Context, status int, v any) {
 	var buf bytes.Buffer
+	buf.Grow(2048) // one allocation for a typical entity
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // Rails does not escape <, > and &
 	if err := enc.Encode(v); err != nil {

@@ -2,9 +2,11 @@ package mock
 
 import (
 	"crypto/rand"
+	mrand "math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -56,15 +58,55 @@ func (s *Server) renderToken(t *store.Token, withToken bool) tokenJSON {
 
 const tokenAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
-// newTokenValue returns a token shaped like GitLab's: "glpat-" and 20
-// characters.
-func newTokenValue() string {
-	b := make([]byte, 20)
-	rand.Read(b)
-	for i := range b {
-		b[i] = tokenAlphabet[int(b[i])%len(tokenAlphabet)]
+// tokenGen makes token values. With a seed (Options.TokenSeed) the values
+// are a deterministic sequence per server; without, they are random.
+type tokenGen struct {
+	mu   sync.Mutex
+	seed int64
+	rng  *mrand.Rand // nil: crypto/rand
+}
+
+func newTokenGen(seed int64) *tokenGen {
+	g := &tokenGen{seed: seed}
+	g.reseed()
+	return g
+}
+
+// reseed restarts the seeded sequence (Reset gives the same values again).
+// Safe while other requests generate tokens.
+func (g *tokenGen) reseed() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.seed != 0 {
+		g.rng = mrand.New(mrand.NewPCG(uint64(g.seed), uint64(g.seed)^0x9e3779b97f4a7c15))
 	}
+}
+
+// next returns a token shaped like GitLab's: "glpat-" and 20 characters.
+func (g *tokenGen) next() string {
+	b := make([]byte, 20)
+	g.mu.Lock()
+	if g.rng != nil {
+		for i := range b {
+			b[i] = tokenAlphabet[g.rng.IntN(len(tokenAlphabet))]
+		}
+	} else {
+		rand.Read(b)
+		for i := range b {
+			b[i] = tokenAlphabet[int(b[i])%len(tokenAlphabet)]
+		}
+	}
+	g.mu.Unlock()
 	return "glpat-" + string(b)
+}
+
+// newTokenValue returns a fresh token value that no token has yet.
+func (s *Server) newTokenValue() string {
+	for {
+		if v := s.tokenGen.next(); s.store.TokenByValue(v) == nil {
+			return v
+		}
+	}
 }
 
 // adminTokenRoute runs the impersonation_tokens before-hook: login, then
@@ -227,7 +269,7 @@ func (s *Server) createImpersonationToken(c *gin.Context) *apiError {
 		return validationError("scopes", "can't be blank")
 	}
 	t, serr := s.store.CreateToken(store.Token{
-		UserID: u.ID, Name: name, Description: desc, Token: newTokenValue(), Scopes: scopes,
+		UserID: u.ID, Name: name, Description: desc, Token: s.newTokenValue(), Scopes: scopes,
 		CreatedAt: s.clock.Now(), ExpiresAt: expires, Impersonation: true,
 	})
 	if serr != nil {
@@ -235,4 +277,22 @@ func (s *Server) createImpersonationToken(c *gin.Context) *apiError {
 	}
 	writeJSON(c, http.StatusCreated, s.renderToken(t, true))
 	return nil
+}
+
+// digits returns n random decimal digits (deterministic with a seed).
+func (g *tokenGen) digits(n int) string {
+	b := make([]byte, n)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.rng != nil {
+		for i := range b {
+			b[i] = byte('0' + g.rng.IntN(10))
+		}
+		return string(b)
+	}
+	rand.Read(b)
+	for i := range b {
+		b[i] = '0' + b[i]%10
+	}
+	return string(b)
 }

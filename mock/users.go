@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,8 +32,13 @@ func (s *Server) listUsers(c *gin.Context) *apiError {
 	if f.externUID != "" && !w.admin() {
 		return errForbidden
 	}
-	users := s.filterUsers(f, w)
-	s.sortUsers(users, f)
+	// Offset pages need at most the records up to the requested page, and a
+	// count only up to 10,000 (beyond it GitLab stops counting).
+	limit := 0
+	if !pr.keyset {
+		limit = max(pr.page*pr.perPage+1, maxCountedRecords+1)
+	}
+	users := s.filterUsers(f, w, limit)
 	v := s.viewFor(c, w)
 	v.customAttr = f.withCustomAttributes
 
@@ -138,28 +142,40 @@ func hiddenFromNonAdmins(u *store.User) bool {
 	return u.State == store.StateBlocked || u.State == store.StateBanned || u.State == store.StateLDAPBlocked || u.Internal
 }
 
-func (s *Server) filterUsers(f userFilter, w *caller) []*store.User {
-	all := s.store.Users()
-	out := all[:0]
+// filterUsers returns the users the caller may see that match f, in the
+// requested order, stopping after limit matches (0: no limit).
+func (s *Server) filterUsers(f userFilter, w *caller, limit int) []*store.User {
+	var out []*store.User
 	search := strings.ToLower(f.search)
-	for _, u := range all {
-		if !w.admin() && hiddenFromNonAdmins(u) {
-			continue
+	keep := func(u *store.User) bool {
+		switch {
+		case !w.admin() && hiddenFromNonAdmins(u),
+			f.username != "" && !strings.EqualFold(u.Username, f.username),
+			f.search != "" && !s.matchesSearch(u, search, w.admin()),
+			f.externUID != "" && !slices.Contains(u.Identities, store.Identity{Provider: f.provider, ExternUID: f.externUID}):
+			return false
 		}
-		if f.username != "" && !strings.EqualFold(u.Username, f.username) {
-			continue
-		}
-		if f.search != "" && !s.matchesSearch(u, search, w.admin()) {
-			continue
-		}
-		if f.externUID != "" && !slices.Contains(u.Identities, store.Identity{Provider: f.provider, ExternUID: f.externUID}) {
-			continue
-		}
-		if !f.keeps(u) {
-			continue
-		}
-		out = append(out, u)
+		return f.keeps(u)
 	}
+	if f.relevance {
+		candidates := s.store.SearchUsers(search)
+		if strings.Contains(search, "@") { // emails match too: look at everyone
+			candidates = s.store.Users()
+		}
+		for _, u := range candidates {
+			if keep(u) {
+				out = append(out, u)
+			}
+		}
+		sortByRelevance(out, search)
+		return out
+	}
+	s.store.EachUserOrdered(f.orderBy, f.sort == "desc", func(u *store.User) bool {
+		if keep(u) {
+			out = append(out, u)
+		}
+		return limit == 0 || len(out) < limit
+	})
 	return out
 }
 
@@ -192,13 +208,13 @@ func (f *userFilter) keeps(u *store.User) bool {
 // matchesSearch is User.search: name or username containing the query, or
 // an exact email (public email for users, any email for admins).
 func (s *Server) matchesSearch(u *store.User, q string, admin bool) bool {
-	if strings.Contains(strings.ToLower(u.Name), q) || strings.Contains(strings.ToLower(u.Username), q) {
+	if strings.Contains(u.SearchText(), q) {
 		return true
 	}
 	if strings.EqualFold(u.PublicEmail, q) {
 		return true
 	}
-	if !admin {
+	if !admin || !strings.Contains(q, "@") {
 		return false
 	}
 	if strings.EqualFold(u.Email, q) {
@@ -260,33 +276,13 @@ func compareUsersBy(av string, aid int64, bv string, bid int64, orderBy string) 
 	return 0
 }
 
-func (s *Server) sortUsers(users []*store.User, f userFilter) {
-	if f.relevance {
-		q := f.search
-		sort.SliceStable(users, func(i, j int) bool {
-			ri, rj := searchRank(users[i], q), searchRank(users[j], q)
-			if ri != rj {
-				return ri < rj
-			}
-			if users[i].Name != users[j].Name {
-				return users[i].Name < users[j].Name
-			}
-			return users[i].ID < users[j].ID
-		})
-		return
-	}
-	if f.orderBy == "id" {
-		if f.sort == "desc" {
-			slices.Reverse(users) // the store hands them out by ascending id
+// sortByRelevance orders search results as User.search does.
+func sortByRelevance(users []*store.User, q string) {
+	slices.SortFunc(users, func(a, b *store.User) int {
+		if ra, rb := searchRank(a, q), searchRank(b, q); ra != rb {
+			return ra - rb
 		}
-		return
-	}
-	sort.SliceStable(users, func(i, j int) bool {
-		c := compareUsersBy(userSortValue(users[i], f.orderBy), users[i].ID, userSortValue(users[j], f.orderBy), users[j].ID, f.orderBy)
-		if f.sort == "desc" {
-			return c > 0
-		}
-		return c < 0
+		return store.CompareUsers(a, b, "name")
 	})
 }
 
@@ -558,6 +554,9 @@ func (s *Server) createUser(c *gin.Context) *apiError {
 	if e := a.validate(nil); e != nil {
 		return e
 	}
+	if e := s.identityTaken(a, 0); e != nil {
+		return e
+	}
 	now := s.clock.Now()
 	u := store.User{
 		Email: *a.email, State: store.StateActive, CreatedAt: now, UpdatedAt: now,
@@ -607,6 +606,9 @@ func (s *Server) updateUser(c *gin.Context) *apiError {
 		return notFound("User")
 	}
 	if e := a.validate(current); e != nil {
+		return e
+	}
+	if e := s.identityTaken(a, id); e != nil {
 		return e
 	}
 	now := s.clock.Now()
@@ -674,6 +676,26 @@ func checkUnmodifiedSince(c *gin.Context, updatedAt time.Time) *apiError {
 	since, err := http.ParseTime(h)
 	if err == nil && updatedAt.Truncate(time.Second).After(since) {
 		return msgError(http.StatusPreconditionFailed, "412 Precondition Failed")
+	}
+	return nil
+}
+
+// identityTaken is Identity's uniqueness of extern_uid per provider (case-
+// insensitive): another user's identity makes the user invalid, reported
+// through the autosaved association as "identities.extern_uid".
+func (s *Server) identityTaken(a userAttrs, self int64) *apiError {
+	if a.externUID == nil || a.provider == nil || *a.externUID == "" || *a.provider == "" {
+		return nil
+	}
+	for _, u := range s.store.Users() {
+		if u.ID == self {
+			continue
+		}
+		for _, id := range u.Identities {
+			if id.Provider == *a.provider && strings.EqualFold(id.ExternUID, *a.externUID) {
+				return validationError("identities.extern_uid", "has already been taken")
+			}
+		}
 	}
 	return nil
 }

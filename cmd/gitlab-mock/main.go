@@ -56,11 +56,12 @@ func main() {
 type config struct {
 	addr         string
 	fixtures     string
-	scenarios    string // used by a later issue (scenario directory)
-	scenario     string
-	controlToken string // used by a later issue (control API); never logged
+	scenarios    string // scenario directory ("": the embedded scenarios/)
+	scenario     string // applied at start and on every reset
+	controlToken string // guards the control API; never logged
 	externalURL  string
-	compat       string // "" or "v3"; the v3 layer comes in a later issue
+	compat       string // "" or "v3": also serve the legacy /api/v3
+	gitlabVer    string // reported by /api/v4/version and /metadata
 	logFormat    string
 	logLevel     slog.Level
 	showVersion  bool
@@ -90,16 +91,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	if cfg.showVersion {
-		fmt.Fprintf(stdout, "gitlab-mock %s (GitLab %s)\n", binaryVersion(), mock.DefaultGitLabVersion)
+		fmt.Fprintf(stdout, "gitlab-mock %s (GitLab %s)\n", binaryVersion(), cfg.gitlabVer)
 		return exitOK
 	}
 	logger := newLogger(cfg, stderr)
 	srv, err := mock.New(mock.Options{
-		FixturesPath: cfg.fixtures,
-		ExternalURL:  cfg.externalURL,
-		Logger:       logger,
+		FixturesPath:  cfg.fixtures,
+		ExternalURL:   cfg.externalURL,
+		Logger:        logger,
+		CompatV3:      cfg.compat == "v3",
+		GitLabVersion: cfg.gitlabVer,
+		ScenariosDir:  cfg.scenarios,
+		Scenario:      cfg.scenario,
+		ControlToken:  cfg.controlToken,
 	})
 	if err != nil {
+		if errors.Is(err, mock.ErrUnknownScenario) {
+			err = fmt.Errorf("-scenario: %w", err)
+		}
 		printErr(stderr, "gitlab-mock", err)
 		return exitUsage
 	}
@@ -120,10 +129,11 @@ func serve(ctx context.Context, cfg config, h http.Handler, logger *slog.Logger,
 	logger.Info("gitlab-mock started",
 		"url", url,
 		"version", binaryVersion(),
-		"gitlab_version", mock.DefaultGitLabVersion,
+		"gitlab_version", cfg.gitlabVer,
 		"fixtures", fixturesName(cfg.fixtures),
 		"compat", cfg.compat,
 		"control_token_set", cfg.controlToken != "",
+		"scenario", cfg.scenario,
 	)
 
 	hs := &http.Server{
@@ -169,6 +179,7 @@ var envFlags = []envFlag{
 	{"control-token", "GITLAB_MOCK_CONTROL_TOKEN"},
 	{"external-url", "GITLAB_MOCK_EXTERNAL_URL"},
 	{"compat", "GITLAB_MOCK_COMPAT"},
+	{"gitlab-version", "GITLAB_MOCK_GITLAB_VERSION"},
 	{"log-format", "GITLAB_MOCK_LOG_FORMAT"},
 	{"log-level", "GITLAB_MOCK_LOG_LEVEL"},
 }
@@ -179,11 +190,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs := flag.NewFlagSet("gitlab-mock", flag.ContinueOnError)
 	fs.StringVar(&cfg.addr, "addr", defaultAddr, `listen `+"`address`"+`; ":0" picks a free port (env GITLAB_MOCK_ADDR)`)
 	fs.StringVar(&cfg.fixtures, "fixtures", "", "fixture YAML `path`, a file or a directory (env GITLAB_MOCK_FIXTURES; default: the embedded fixtures/default.yaml)")
-	fs.StringVar(&cfg.scenarios, "scenarios", "", "scenario `directory` (env GITLAB_MOCK_SCENARIOS; not used yet: scenarios come in a later release)")
-	fs.StringVar(&cfg.scenario, "scenario", "", "apply the scenario `name` at start (env GITLAB_MOCK_SCENARIO; not available yet)")
-	fs.StringVar(&cfg.controlToken, "control-token", "", "require this `token` on the control API (env GITLAB_MOCK_CONTROL_TOKEN; accepted, the control API comes in a later release)")
+	fs.StringVar(&cfg.scenarios, "scenarios", "", "scenario `directory` of NAME.yaml files (env GITLAB_MOCK_SCENARIOS; default: the embedded scenarios/)")
+	fs.StringVar(&cfg.scenario, "scenario", "", "apply the scenario `name` at start and on every reset (env GITLAB_MOCK_SCENARIO)")
+	fs.StringVar(&cfg.controlToken, "control-token", "", "require this `token` in the X-Gitlab-Mock-Token header of control calls (/-/mock/...) (env GITLAB_MOCK_CONTROL_TOKEN; default: the control API is open, do not expose the mock)")
 	fs.StringVar(&cfg.externalURL, "external-url", "", "`URL` used in web_url, avatar_url and Link headers (env GITLAB_MOCK_EXTERNAL_URL; default: each request's scheme and host)")
-	fs.StringVar(&cfg.compat, "compat", "", "`v3`: also serve the legacy /api/v3 (env GITLAB_MOCK_COMPAT; accepted, the v3 layer comes in a later release)")
+	fs.StringVar(&cfg.compat, "compat", "", "`v3`: also serve the legacy /api/v3 of the older GitLab docs (env GITLAB_MOCK_COMPAT; default: /api/v3 answers 410 as modern GitLab)")
+	fs.StringVar(&cfg.gitlabVer, "gitlab-version", mock.DefaultGitLabVersion, "GitLab `version` reported by /api/v4/version and /api/v4/metadata (env GITLAB_MOCK_GITLAB_VERSION)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `format` on stderr: text or json (env GITLAB_MOCK_LOG_FORMAT)")
 	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error (env GITLAB_MOCK_LOG_LEVEL)")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
@@ -243,14 +255,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 			return cfg, usagef("%s: %s is not a directory", source["scenarios"], cfg.scenarios)
 		}
 	}
-	if cfg.scenario != "" {
-		// mock.Options has no scenario support yet.
-		return cfg, usagef("%s: scenarios are not available yet", source["scenario"])
-	}
 	switch cfg.compat {
 	case "", "v3":
 	default:
 		return cfg, usagef("%s: unknown compatibility layer %q (want v3)", source["compat"], cfg.compat)
+	}
+	if !validGitLabVersion(cfg.gitlabVer) {
+		return cfg, usagef("%s: %q is not a GitLab version (want MAJOR.MINOR.PATCH, e.g. %s)", source["gitlab-version"], cfg.gitlabVer, mock.DefaultGitLabVersion)
 	}
 	switch cfg.logFormat {
 	case "text", "json":
@@ -360,6 +371,22 @@ func dialAddr(addr string) (string, error) {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port), nil
+}
+
+// validGitLabVersion accepts what GitLab reports: MAJOR.MINOR.PATCH with an
+// optional suffix such as "-ee" or "-pre".
+func validGitLabVersion(v string) bool {
+	core, _, _ := strings.Cut(v, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 || strings.TrimSpace(v) != v {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // printErr writes err as exactly one line.

@@ -68,6 +68,7 @@ func TestRunUsageErrors(t *testing.T) {
 `)
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
 	notDir := writeFile(t, "file.txt", "x")
+	badScenario := writeFile(t, "bad-scenario.yaml", "description: broken\nfaults:\n  - error: teapot\n")
 
 	tests := []struct {
 		name string
@@ -87,7 +88,9 @@ func TestRunUsageErrors(t *testing.T) {
 		{"flag wins over env", []string{"-compat", "v2"}, map[string]string{"GITLAB_MOCK_COMPAT": "v3"}, []string{"-compat", `"v2"`}},
 		{"bad addr", []string{"-addr", "no-port"}, nil, []string{"-addr", "no-port"}},
 		{"bad addr env", nil, map[string]string{"GITLAB_MOCK_ADDR": "no-port"}, []string{"GITLAB_MOCK_ADDR", "no-port"}},
-		{"scenario", []string{"-scenario", "slow"}, nil, []string{"-scenario", "not available"}},
+		{"unknown scenario", []string{"-scenario", "nope"}, nil, []string{"-scenario", `"nope"`, "unknown scenario", "ldap-blocked"}},
+		{"unknown scenario env", nil, map[string]string{"GITLAB_MOCK_SCENARIO": "nope"}, []string{`"nope"`, "unknown scenario"}},
+		{"invalid scenario file", []string{"-scenarios", filepath.Dir(badScenario)}, nil, []string{"bad-scenario.yaml:3", "faults[0]", "teapot"}},
 		{"scenarios not a dir", []string{"-scenarios", notDir}, nil, []string{"-scenarios", "not a directory"}},
 		{"missing fixtures file", []string{"-fixtures", missing}, nil, []string{"-fixtures", "nope.yaml"}},
 		{"missing fixtures env", nil, map[string]string{"GITLAB_MOCK_FIXTURES": missing}, []string{"GITLAB_MOCK_FIXTURES", "nope.yaml"}},
@@ -529,5 +532,39 @@ func TestBinary(t *testing.T) {
 	}
 	if logs := stderr.String(); strings.Contains(logs, adminToken) {
 		t.Errorf("the logs contain a token:\n%s", logs)
+	}
+}
+
+// -scenario applies a scenario at start (and on every reset); -scenarios
+// reads them from a directory; -control-token guards the control API.
+func TestRunScenarioAndControlToken(t *testing.T) {
+	dir := filepath.Dir(writeFile(t, "teapot.yaml", "description: teapot\nfaults:\n  - {match: {path: /api/v4/user}, respond: {status: 418, body: {message: teapot}}}\n"))
+	s := start(t, []string{"-addr", "127.0.0.1:0", "-scenarios", dir, "-scenario", "teapot", "-control-token", "ctl-secret"}, nil)
+	admin := map[string]string{"PRIVATE-TOKEN": adminToken}
+	if resp, body := get(t, s.url+"/api/v4/user", admin); resp.StatusCode != 418 || string(body) != `{"message":"teapot"}` {
+		t.Fatalf("GET /api/v4/user: %s %s", resp.Status, body)
+	}
+	if resp, body := get(t, s.url+"/-/mock/scenarios", nil); resp.StatusCode != 401 || !strings.Contains(string(body), "X-Gitlab-Mock-Token") {
+		t.Fatalf("control call without the token: %s %s", resp.Status, body)
+	}
+	resp, body := get(t, s.url+"/-/mock/scenarios", map[string]string{"X-Gitlab-Mock-Token": "ctl-secret"})
+	if resp.StatusCode != 200 || string(body) != `[{"name":"teapot","description":"teapot"}]` {
+		t.Fatalf("GET /-/mock/scenarios: %s %s", resp.Status, body)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Errorf("exit code = %d", code)
+	}
+	if logs := s.stderr.String(); strings.Contains(logs, "ctl-secret") {
+		t.Errorf("the logs contain the control token:\n%s", logs)
+	}
+}
+
+func TestRunEmbeddedScenarioFromEnv(t *testing.T) {
+	s := start(t, nil, map[string]string{"GITLAB_MOCK_ADDR": "127.0.0.1:0", "GITLAB_MOCK_SCENARIO": "gitlab-down"})
+	if resp, body := get(t, s.url+"/api/v4/user", map[string]string{"PRIVATE-TOKEN": adminToken}); resp.StatusCode != 503 {
+		t.Fatalf("GET /api/v4/user: %s %s", resp.Status, body)
+	}
+	if resp, _ := get(t, s.url+"/-/readiness", nil); resp.StatusCode != 200 {
+		t.Fatalf("readiness: %s", resp.Status)
 	}
 }

@@ -51,3 +51,20 @@ var (
 	ErrEmailTakenUnconfirmed = invalid("email", "has already been taken")
 	ErrTokenTaken            = conflict("token")
 )
+
+// Errors of keys and secondary emails (keys.go, emails.go).
+var (
+	ErrKeyNotFound    = notFound("Key")
+	ErrGPGKeyNotFound = notFound("GPG Key")
+	ErrEmailNotFound  = notFound("Email")
+	// ErrSSHKeyTaken: another key has the same SHA256 fingerprint.
+	ErrSSHKeyTaken = invalid("fingerprint_sha256", "has already been taken")
+	// ErrGPGKeyTaken: the same armored text is stored already.
+	ErrGPGKeyTaken = invalid("key", "has already been taken")
+	// ErrGPGFingerprintTaken: another text of a stored key (GitLab then
+	// reports fingerprint and primary_keyid).
+	ErrGPGFingerprintTaken = invalid("fingerprint", "has already been taken")
+	// ErrSecondaryEmailTaken: the address is someone's primary or secondary
+	// email (a validation error on /emails).
+	ErrSecondaryEmailTaken = invalid("email", "has already been taken")
+)

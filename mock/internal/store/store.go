@@ -19,6 +19,7 @@ type Store struct {
 
 	users      cowMap[int64, *User]
 	newUserIDs []int64                    // users created since the baseline, ascending
+	touched    []uint64                   // bitset over baseline positions: user changed or deleted (nil: none)
 	byUsername cowMap[string, int64]      // lower-cased username -> id
 	emails     cowMap[string, emailOwner] // lower-cased address -> owner (primary and secondary)
 	sshKeys    cowMap[int64, *SSHKey]
@@ -29,6 +30,9 @@ type Store struct {
 	events     cowMap[int64, *Event]
 	// Per-user child ids, ascending; slices are replaced, never modified.
 	keysOf, gpgKeysOf, emailsOf, tokensOf, eventsOf cowMap[int64, []int64]
+	x                                               extra // follows, statuses, preferences, PINs (state.go)
+
+	keyIdx keyIndexes // SSH/GPG keys by fingerprint (keys.go)
 
 	next counters
 }
@@ -39,9 +43,14 @@ type counters struct{ user, key, gpgKey, email, token, event int64 }
 
 // Baseline is an immutable state many stores can share.
 type Baseline struct {
-	now        *time.Time
-	users      map[int64]*User
-	userOrder  []int64
+	now       *time.Time
+	users     map[int64]*User
+	userOrder []int64 // ascending ids
+	userList  []*User // the users in userOrder's order
+	// orders holds positions in userList sorted by each order_by GitLab
+	// offers (ties by id), so listing never sorts the baseline.
+	orders     map[string][]int32
+	search     searchIndex
 	byUsername map[string]int64
 	emails     map[string]emailOwner
 	sshKeys    map[int64]*SSHKey
@@ -53,6 +62,8 @@ type Baseline struct {
 
 	keysOf, gpgKeysOf, emailsOf, tokensOf, eventsOf map[int64][]int64
 	next                                            counters
+
+	keyIdx baselineKeyIndexes // SSH/GPG keys by fingerprint (keys.go)
 }
 
 type emailOwner struct {
@@ -78,6 +89,7 @@ func (s *Store) resetTo(b *Baseline) {
 	s.b = b
 	s.users = newCowMap(b.users)
 	s.newUserIDs = nil
+	s.touched = nil
 	s.byUsername = newCowMap(b.byUsername)
 	s.emails = newCowMap(b.emails)
 	s.sshKeys = newCowMap(b.sshKeys)
@@ -91,6 +103,8 @@ func (s *Store) resetTo(b *Baseline) {
 	s.emailsOf = newCowMap(b.emailsOf)
 	s.tokensOf = newCowMap(b.tokensOf)
 	s.eventsOf = newCowMap(b.eventsOf)
+	s.x = newExtra()
+	s.keyIdx = newKeyIndexes(b)
 	s.next = b.next
 }
 
@@ -136,6 +150,7 @@ func NewBaseline(d *Data) (*Baseline, error) {
 		u := d.Users[i]
 		u.Identities = slices.Clone(u.Identities)
 		u.CustomAttributes = slices.Clone(u.CustomAttributes)
+		u.indexSearchText()
 		if _, dup := b.users[u.ID]; dup || u.ID <= 0 {
 			return nil, invalid("id", "is invalid or duplicated")
 		}
@@ -152,6 +167,20 @@ func NewBaseline(d *Data) (*Baseline, error) {
 		b.next.user = max(b.next.user, u.ID+1)
 	}
 	slices.Sort(b.userOrder)
+	b.userList = make([]*User, len(b.userOrder))
+	for i, id := range b.userOrder {
+		b.userList[i] = b.users[id]
+	}
+	b.orders = map[string][]int32{}
+	for _, key := range []string{"name", "username", "created_at", "updated_at"} {
+		pos := make([]int32, len(b.userList))
+		for i := range pos {
+			pos[i] = int32(i)
+		}
+		slices.SortFunc(pos, func(x, y int32) int { return CompareUsers(b.userList[x], b.userList[y], key) })
+		b.orders[key] = pos
+	}
+	b.search = newSearchIndex(b.userList)
 	for i := range d.Emails {
 		e := d.Emails[i]
 		if b.users[e.UserID] == nil {
@@ -196,6 +225,7 @@ func NewBaseline(d *Data) (*Baseline, error) {
 		b.eventsOf[e.AuthorID] = append(b.eventsOf[e.AuthorID], e.ID)
 		b.next.event = max(b.next.event, e.ID+1)
 	}
+	b.indexKeys()
 	for _, idx := range []map[int64][]int64{b.keysOf, b.gpgKeysOf, b.emailsOf, b.tokensOf, b.eventsOf} {
 		for _, ids := range idx {
 			slices.Sort(ids)
@@ -237,9 +267,11 @@ func removeChild(idx *cowMap[int64, []int64], userID, id int64) {
 // putUser stores u and indexes its username and email; the caller holds
 // the write lock and has removed the old indexes of an existing user.
 func (s *Store) putUser(u *User) {
-	if _, exists := s.users.get(u.ID); !exists {
+	u.indexSearchText()
+	if _, exists := s.users.get(u.ID); !exists && !s.inBaseline(u.ID) {
 		s.newUserIDs = append(s.newUserIDs, u.ID) // new ids are above every baseline id
 	}
+	s.touch(u.ID)
 	s.users.set(u.ID, u)
 	s.byUsername.set(lower(u.Username), u.ID)
 	s.emails.set(lower(u.Email), emailOwner{userID: u.ID, confirmed: true})
@@ -254,6 +286,7 @@ func (s *Store) Export() *Data {
 		c := *u
 		c.Identities = slices.Clone(u.Identities)
 		c.CustomAttributes = slices.Clone(u.CustomAttributes)
+		c.searchText = ""
 		d.Users = append(d.Users, c)
 	})
 	d.SSHKeys = sortedValues(&s.sshKeys, func(k *SSHKey) int64 { return k.ID })
@@ -271,16 +304,153 @@ func sortedValues[T any](m *cowMap[int64, *T], id func(*T) int64) []T {
 	return out
 }
 
-// eachUser calls fn for every user in ascending id order; the caller holds a lock.
+// eachUser calls fn for every user in ascending id order; the caller holds
+// a lock. Untouched baseline users are read straight from the baseline.
 func (s *Store) eachUser(fn func(*User)) {
-	for _, id := range s.b.userOrder {
-		if u, ok := s.users.get(id); ok {
+	for i, u := range s.b.userList {
+		if s.isTouched(i) {
+			if u, ok := s.users.over[u.ID]; ok {
+				fn(u)
+			}
+			continue
+		}
+		fn(u)
+	}
+	for _, id := range s.newUserIDs {
+		if u, ok := s.users.over[id]; ok {
 			fn(u)
 		}
 	}
-	for _, id := range s.newUserIDs {
-		if u, ok := s.users.get(id); ok {
-			fn(u)
+}
+
+// baselinePos is the position of id in the baseline's users, or -1.
+func (s *Store) baselinePos(id int64) int {
+	if i, found := slices.BinarySearch(s.b.userOrder, id); found {
+		return i
+	}
+	return -1
+}
+
+func (s *Store) inBaseline(id int64) bool { return s.baselinePos(id) >= 0 }
+
+// touch marks a baseline user as changed or deleted.
+func (s *Store) touch(id int64) {
+	i := s.baselinePos(id)
+	if i < 0 {
+		return
+	}
+	if s.touched == nil {
+		s.touched = make([]uint64, (len(s.b.userOrder)+63)/64)
+	}
+	s.touched[i/64] |= 1 << (i % 64)
+}
+
+func (s *Store) isTouched(i int) bool {
+	return s.touched != nil && s.touched[i/64]&(1<<(i%64)) != 0
+}
+
+// CompareUsers orders users by one of GitLab's order_by keys (id, name,
+// username, created_at, updated_at), then by id.
+func CompareUsers(a, b *User, orderBy string) int {
+	var c int
+	switch orderBy {
+	case "name":
+		c = strings.Compare(a.Name, b.Name)
+	case "username":
+		c = strings.Compare(a.Username, b.Username)
+	case "created_at":
+		c = a.CreatedAt.Compare(b.CreatedAt)
+	case "updated_at":
+		c = a.UpdatedAt.Compare(b.UpdatedAt)
+	}
+	if c != 0 {
+		return c
+	}
+	switch {
+	case a.ID < b.ID:
+		return -1
+	case a.ID > b.ID:
+		return 1
+	}
+	return 0
+}
+
+// EachUserOrdered calls fn for every user in orderBy order (descending if
+// desc) until fn returns false. Baseline users come from the baseline's
+// precomputed orders; only users changed since are sorted, so a listing is
+// O(n) even at 100k users.
+func (s *Store) EachUserOrdered(orderBy string, desc bool, fn func(*User) bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	order, ok := s.b.orders[orderBy]
+	if !ok { // id
+		s.eachUserOrderedByID(desc, fn)
+		return
+	}
+	cmp := func(a, b *User) int {
+		if desc {
+			return CompareUsers(b, a, orderBy)
+		}
+		return CompareUsers(a, b, orderBy)
+	}
+	// Users changed or created since the baseline, sorted.
+	var changed []*User
+	for _, u := range s.users.over {
+		changed = append(changed, u)
+	}
+	slices.SortFunc(changed, cmp)
+	n := len(order)
+	for k := 0; k < n; k++ {
+		pos := order[k]
+		if desc {
+			pos = order[n-1-k]
+		}
+		if s.isTouched(int(pos)) {
+			continue
+		}
+		u := s.b.userList[pos]
+		for len(changed) > 0 && cmp(changed[0], u) < 0 {
+			if !fn(changed[0]) {
+				return
+			}
+			changed = changed[1:]
+		}
+		if !fn(u) {
+			return
+		}
+	}
+	for _, u := range changed {
+		if !fn(u) {
+			return
+		}
+	}
+}
+
+func (s *Store) eachUserOrderedByID(desc bool, fn func(*User) bool) {
+	if !desc {
+		stop := false
+		s.eachUser(func(u *User) {
+			if !stop && !fn(u) {
+				stop = true
+			}
+		})
+		return
+	}
+	for i := len(s.newUserIDs) - 1; i >= 0; i-- {
+		if u, ok := s.users.over[s.newUserIDs[i]]; ok && !fn(u) {
+			return
+		}
+	}
+	for i := len(s.b.userList) - 1; i >= 0; i-- {
+		u := s.b.userList[i]
+		if s.isTouched(i) {
+			var ok bool
+			if u, ok = s.users.over[u.ID]; !ok {
+				continue
+			}
+		}
+		if !fn(u) {
+			return
 		}
 	}
 }
@@ -408,11 +578,13 @@ func (s *Store) DeleteUser(id int64) error {
 		return ErrUserNotFound
 	}
 	s.users.del(id)
+	s.touch(id)
 	if i, found := slices.BinarySearch(s.newUserIDs, id); found {
 		s.newUserIDs = slices.Delete(s.newUserIDs, i, i+1)
 	}
 	s.byUsername.del(lower(u.Username))
 	s.emails.del(lower(u.Email))
+	s.unindexKeysOf(id)
 	for _, kid := range s.children(&s.keysOf, id) {
 		s.sshKeys.del(kid)
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -190,5 +192,48 @@ func TestCowMap(t *testing.T) {
 	m.reset()
 	if m.len() != 2 || fmt.Sprint(m.flatten()) != "map[a:1 b:2]" {
 		t.Fatal("reset")
+	}
+}
+
+// EachUserOrdered must agree with a plain sort of Users() after any mix of
+// creates, renames and deletes on top of the baseline.
+func TestEachUserOrderedMatchesASortAfterChanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	d := &Data{}
+	for i := 1; i <= 200; i++ {
+		at := time.Date(2020, 1, 1+rng.IntN(30), 0, 0, 0, 0, time.UTC)
+		d.Users = append(d.Users, User{ID: int64(i), Username: fmt.Sprintf("u%03d", rng.IntN(1000)*1000+i), Name: fmt.Sprintf("N%02d", rng.IntN(20)),
+			Email: fmt.Sprintf("%d@x", i), CreatedAt: at, UpdatedAt: at})
+	}
+	s := New()
+	if err := s.Load(d); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 150; i++ {
+		switch rng.IntN(3) {
+		case 0:
+			s.CreateUser(User{Username: fmt.Sprintf("new%d", i), Name: fmt.Sprintf("N%02d", rng.IntN(20)), Email: fmt.Sprintf("new%d@x", i),
+				CreatedAt: time.Date(2020, 1, 1+rng.IntN(30), 0, 0, 0, 0, time.UTC)})
+		case 1:
+			s.UpdateUser(int64(1+rng.IntN(200)), func(u *User) error { u.Name = fmt.Sprintf("N%02d", rng.IntN(20)); return nil })
+		case 2:
+			s.DeleteUser(int64(1 + rng.IntN(200)))
+		}
+	}
+	for _, key := range []string{"id", "name", "username", "created_at", "updated_at"} {
+		for _, desc := range []bool{false, true} {
+			want := s.Users()
+			slices.SortFunc(want, func(a, b *User) int {
+				if desc {
+					return CompareUsers(b, a, key)
+				}
+				return CompareUsers(a, b, key)
+			})
+			var got []*User
+			s.EachUserOrdered(key, desc, func(u *User) bool { got = append(got, u); return true })
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s desc=%v: order differs (%d vs %d users)", key, desc, len(got), len(want))
+			}
+		}
 	}
 }

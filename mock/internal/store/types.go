@@ -7,7 +7,10 @@
 // pointers they got without locking; they must not modify them.
 package store
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // User states, as GitLab names them.
 const (
@@ -86,6 +89,16 @@ type User struct {
 	EmailResetOfferedAt *time.Time
 	Identities          []Identity
 	CustomAttributes    []CustomAttribute
+
+	searchText string // lower-cased name and username, kept by the store for search
+}
+
+// SearchText is the user's name and username, lower-cased, as one string:
+// what GitLab's user search matches a query against.
+func (u *User) SearchText() string { return u.searchText }
+
+func (u *User) indexSearchText() {
+	u.searchText = strings.ToLower(u.Name) + "\x00" + strings.ToLower(u.Username)
 }
 
 // Identity links a user to an external authentication provider.
