@@ -10,7 +10,7 @@ BIN      ?= bin/gitlab-mock
 # Every Go module in the repository (the root and internal/tools/image).
 MODULES = $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
 
-.PHONY: all run test bench fuzz lint build clean
+.PHONY: all run test bench loadtest soak fixtures fuzz lint build clean
 .PHONY: image docker
 
 all: lint test build
@@ -29,6 +29,20 @@ test:
 ## bench: benchmarks of every package (the budgets in design.md)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## loadtest: the budgets of design.md measured in one run (mock vs bare net/http, 100k users, binary)
+loadtest:
+	$(GO) run ./bench/loadtest $(ARGS)
+
+## soak: 60 s of mixed concurrent load; asserts no 500s, no goroutine leak, stable memory
+SOAKTIME ?= 60s
+soak:
+	$(GO) test -race -run '^TestSoak$$' -soak $(SOAKTIME) -v -timeout 10m ./mock/
+
+## fixtures: write N generated users (with keys, emails, tokens) to fixtures-N.yaml
+USERS ?= 100000
+fixtures:
+	$(GO) run ./bench/genfixtures -users $(USERS) -o fixtures-$(USERS).yaml
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 fuzz:

@@ -155,3 +155,29 @@ func TestCPersonalAccessTokensService(t *testing.T) {
 	resp, err = admin.PersonalAccessTokens.RevokePersonalAccessTokenByID(99999)
 	cWantNotFound(t, resp, err)
 }
+
+// client-go only: the newer list filters (expires_*, sort, user_id as int64).
+func TestCListPersonalAccessTokensFilters(t *testing.T) {
+	t.Parallel()
+	_, url := newMock(t)
+	admin := cClient(t, url, rootToken)
+	before := cgitlab.ISOTime(time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC))
+	expiring, _, err := admin.PersonalAccessTokens.ListPersonalAccessTokens(&cgitlab.ListPersonalAccessTokensOptions{
+		UserID: cgitlab.Ptr(int64(johnID)), ExpiresBefore: &before,
+	})
+	if err != nil || len(expiring) != 1 || expiring[0].Name != "john-expired" || expiring[0].Active {
+		t.Fatalf("expires_before: %+v %v", expiring, err)
+	}
+	byName, _, err := admin.PersonalAccessTokens.ListPersonalAccessTokens(&cgitlab.ListPersonalAccessTokensOptions{
+		UserID: cgitlab.Ptr(int64(johnID)), Sort: cgitlab.Ptr("name_desc"), Search: cgitlab.Ptr("read"),
+	})
+	if err != nil || len(byName) != 2 || byName[0].Name != "john-read-user" || byName[1].Name != "john-read-api" {
+		t.Fatalf("search+sort: %+v %v", byName, err)
+	}
+	revoked, _, err := cClient(t, url, johnToken).PersonalAccessTokens.ListPersonalAccessTokens(&cgitlab.ListPersonalAccessTokensOptions{Revoked: cgitlab.Ptr(true)})
+	if err != nil || len(revoked) != 1 || revoked[0].ID != 14 {
+		t.Fatalf("revoked: %+v %v", revoked, err)
+	}
+	_, resp, err := cClient(t, url, johnToken).PersonalAccessTokens.ListPersonalAccessTokens(&cgitlab.ListPersonalAccessTokensOptions{UserID: cgitlab.Ptr(int64(rootID))})
+	cWantError(t, resp, err, http.StatusUnauthorized, "401 Unauthorized")
+}

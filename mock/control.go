@@ -213,6 +213,11 @@ func (s *Server) controlRoutes(g *gin.RouterGroup) {
 	r.get("/clock", s.getClock)
 	r.put("/clock", s.putClock)
 	r.post("/clock/advance", s.advanceClock)
+	if s.sessions != nil { // the root server only (sessions.go)
+		r.post("/sessions", s.postSession)
+		r.get("/sessions", s.getSessions)
+		r.delete("/sessions/:id", s.deleteSession)
+	}
 }
 
 // requireControlToken guards the control API when a control token is set.

@@ -307,6 +307,17 @@ func BenchmarkControlReset(b *testing.B) {
 			}
 		})
 	}
+	b.Run("default-http", func(b *testing.B) {
+		s := newTestServer(b, Options{})
+		b.ResetTimer()
+		for range b.N {
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/-/mock/reset", nil))
+			if rec.Code != http.StatusNoContent {
+				b.Fatal(rec.Code)
+			}
+		}
+	})
 }
 
 // BenchmarkTrafficOverhead is GET /api/v4/users/1 through the fault and

@@ -105,12 +105,17 @@ func (s *Server) userEvents(c *gin.Context) *apiError {
 	if err != nil {
 		return err
 	}
-	return s.listEvents(c, w, func() *store.User { return s.userByIDOrUsername(c.Param("id")) })
+	return s.listEvents(c, w, func() (*store.User, *apiError) {
+		if u := s.userByIDOrUsername(c.Param("id")); u != nil {
+			return u, nil
+		}
+		return nil, notFound("User")
+	})
 }
 
-// listEvents validates the events filters, finds the author (nil: 404) and
-// writes its visible events.
-func (s *Server) listEvents(c *gin.Context, w *caller, author func() *store.User) *apiError {
+// listEvents validates the events filters, then finds the author (or
+// GitLab's answer) and writes its visible events.
+func (s *Server) listEvents(c *gin.Context, w *caller, author func() (*store.User, *apiError)) *apiError {
 	p, _ := s.readParams(c)
 	action, _ := p.oneOf("action", keysOf(eventActions)...)
 	target, _ := p.oneOf("target_type", eventTargetTypes...)
@@ -124,14 +129,14 @@ func (s *Server) listEvents(c *gin.Context, w *caller, author func() *store.User
 	if e := p.errs.err(); e != nil {
 		return e
 	}
-	u := author()
-	if u == nil {
-		return notFound("User")
+	u, aerr := author()
+	if aerr != nil {
+		return aerr
 	}
-	// Events of a private profile are invisible to everyone but the user
-	// and admins.
+	// EventsFinder needs read_user_profile: events of a private profile or
+	// a blocked user are invisible to everyone but the user and admins.
 	var events []*store.Event
-	if !u.PrivateProfile || w.is(u) || w.admin() {
+	if !(u.PrivateProfile || blockedState(u.State)) || w.is(u) || w.admin() {
 		events = s.store.EventsOf(u.ID)
 	}
 	v := s.viewFor(c, w)
@@ -160,13 +165,19 @@ type activityJSON struct {
 	LastActivityAt apiDate `json:"last_activity_at"` // deprecated duplicate GitLab still sends
 }
 
-// currentUserEvents is GET /events: the caller's own events.
+// currentUserEvents is GET /events: the caller's own events. Its
+// authenticate! runs in the endpoint body, after parameter validation.
 func (s *Server) currentUserEvents(c *gin.Context) *apiError {
-	w, err := s.requireLogin(c, scopesUsers)
+	w, err := s.authenticate(c, scopesUsers)
 	if err != nil {
 		return err
 	}
-	return s.listEvents(c, w, func() *store.User { return s.store.User(w.user.ID) })
+	return s.listEvents(c, w, func() (*store.User, *apiError) {
+		if w.anonymous() {
+			return nil, errUnauthorized
+		}
+		return s.store.User(w.user.ID), nil
+	})
 }
 
 // userActivities is GET /user/activities: users active since `from`

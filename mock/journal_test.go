@@ -222,15 +222,19 @@ func TestRedaction(t *testing.T) {
 }
 
 // Fault rules and the journal see paths relative to the instance's mount
-// point (as a session's will), and skip the instance's own /-/ paths.
+// point (a session's), and skip the instance's own /-/ paths.
 func TestPathsAreRelativeToTheMount(t *testing.T) {
-	s := newTestServer(t, Options{})
-	s.instance.mount = "/-/sessions/abc"
+	root := newTestServer(t, Options{})
+	info, err := root.CreateSession(SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := root.Session(info.ID)
 	s.AddFault(Fault{Match: FaultMatch{Path: "/api/v4/version"}, Respond: &FaultResponse{Status: 418}})
-	if rec := do(t, s, req{path: "/-/sessions/abc/api/v4/version"}); rec.Code != 418 {
+	if rec := do(t, root, req{path: info.URL + "/api/v4/version"}); rec.Code != 418 {
 		t.Fatalf("%d", rec.Code)
 	}
-	do(t, s, req{path: "/-/sessions/abc/-/mock/requests"})
+	do(t, root, req{path: info.URL + "/-/mock/requests"})
 	got := s.Requests(RequestFilter{})
 	if len(got) != 1 || got[0].Path != "/api/v4/version" {
 		t.Fatalf("%+v", got)

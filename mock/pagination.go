@@ -45,9 +45,14 @@ func (p *params) pagination() pageRequest {
 	return pr
 }
 
-// baseURL is where links point: the configured external URL, else the
-// scheme, host and port the request came in on.
-func (s *Server) baseURL(c *gin.Context) string {
+// baseURL is the instance's web root, where web_url and avatar_url point:
+// the configured external URL, else the scheme, host and port the request
+// came in on, then the mount of a session.
+func (s *Server) baseURL(c *gin.Context) string { return s.hostURL(c) + s.mount }
+
+// hostURL is the configured external URL, else the scheme, host and port
+// the request came in on.
+func (s *Server) hostURL(c *gin.Context) string {
 	if s.external != nil {
 		return s.external.Scheme + "://" + s.external.Host + s.external.Path
 	}
@@ -71,7 +76,7 @@ func (s *Server) pageLink(c *gin.Context, set map[string]string, drop ...string)
 	for k, v := range set {
 		q.Set(k, v)
 	}
-	return s.baseURL(c) + c.Request.URL.EscapedPath() + "?" + q.Encode()
+	return s.hostURL(c) + c.Request.URL.EscapedPath() + "?" + q.Encode()
 }
 
 func linkRel(u, rel string) string { return "<" + u + `>; rel="` + rel + `"` }

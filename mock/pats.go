@@ -204,7 +204,9 @@ func (s *Server) listPATs(c *gin.Context) *apiError {
 	f.createdBefore, f.createdAfter = optTime(p, "created_before"), optTime(p, "created_after")
 	f.lastUsedBefore, f.lastUsedAfter = optTime(p, "last_used_before"), optTime(p, "last_used_after")
 	f.expiresBefore, f.expiresAfter = p.date("expires_before"), p.date("expires_after")
-	f.userID = p.optInt("user_id")
+	if v, _ := p.str("user_id"); v != "" { // Grape coerces "" to nil
+		f.userID = p.optInt("user_id")
+	}
 	pr := p.pagination()
 	if e := p.errs.err(); e != nil {
 		return e

@@ -91,19 +91,26 @@ func (s *Server) userCounts(c *gin.Context) *apiError {
 // ---- support PIN ----
 
 type supportPinJSON struct {
-	Pin       string  `json:"pin"`
-	ExpiresAt apiTime `json:"expires_at"`
+	Pin       string `json:"pin"`
+	ExpiresAt any    `json:"expires_at"` // apiTime, or an iso8601 string on GET /user/support_pin
 }
 
 // supportPinLifetime is how long a PIN stays valid (GitLab: 7 days).
 const supportPinLifetime = 7 * 24 * time.Hour
 
-func (s *Server) writePin(c *gin.Context, status int, userID int64) *apiError {
+// writePin answers with the user's PIN. GET /user/support_pin converts the
+// time with Ruby's Time#iso8601 (no fractional seconds); the other routes
+// render it as every API time.
+func (s *Server) writePin(c *gin.Context, status int, userID int64, iso8601 bool) *apiError {
 	pin := s.store.SupportPin(userID, s.clock.Now())
 	if pin == nil {
 		return errSupportPinNotFound
 	}
-	writeJSON(c, status, supportPinJSON{Pin: pin.Pin, ExpiresAt: apiTime(pin.ExpiresAt)})
+	var at any = apiTime(pin.ExpiresAt)
+	if iso8601 {
+		at = pin.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	writeJSON(c, status, supportPinJSON{Pin: pin.Pin, ExpiresAt: at})
 	return nil
 }
 
@@ -113,7 +120,7 @@ func (s *Server) getSupportPin(c *gin.Context) *apiError {
 	if err != nil {
 		return err
 	}
-	return s.writePin(c, http.StatusOK, w.user.ID)
+	return s.writePin(c, http.StatusOK, w.user.ID, true)
 }
 
 // createSupportPin is POST /user/support_pin: a new six-digit PIN.
@@ -123,7 +130,7 @@ func (s *Server) createSupportPin(c *gin.Context) *apiError {
 		return err
 	}
 	s.store.SetSupportPin(w.user.ID, store.SupportPin{Pin: s.tokenGen.digits(6), ExpiresAt: s.clock.Now().Add(supportPinLifetime)})
-	return s.writePin(c, http.StatusCreated, w.user.ID)
+	return s.writePin(c, http.StatusCreated, w.user.ID, false)
 }
 
 // getUserSupportPin is GET /users/:id/support_pin (admin).
@@ -142,28 +149,48 @@ func (s *Server) getUserSupportPin(c *gin.Context) *apiError {
 	if s.store.User(id) == nil {
 		return notFound("User")
 	}
-	return s.writePin(c, http.StatusOK, id)
+	return s.writePin(c, http.StatusOK, id, false)
 }
 
 // ---- custom attributes (admin) ----
 
-func (s *Server) customAttrUser(c *gin.Context) (*store.User, *apiError) {
+// customAttrUser is CustomAttributesEndpoints' head: login for writes
+// (authenticate_non_get!), the user lookup (a bare 404), then the admin-only
+// authorize! (403, also for anonymous reads).
+func (s *Server) customAttrUser(c *gin.Context, p *params) (*store.User, *apiError) {
+	if e := p.errs.err(); e != nil {
+		return nil, e
+	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.requireLogin(c, scopesUsers)
+	w, err := s.authenticate(c, scopesUsers)
 	if err != nil {
 		return nil, err
+	}
+	u := s.store.User(id)
+	if u == nil {
+		return nil, errNotFoundBare
 	}
 	if !w.admin() {
 		return nil, errForbidden
 	}
-	u := s.store.User(id)
-	if u == nil {
-		return nil, notFound("User")
-	}
 	return u, nil
+}
+
+// customAttrParams runs authenticate_non_get! and reads the params.
+func (s *Server) customAttrParams(c *gin.Context) (*params, *apiError) {
+	if _, err := pathID(c, "id"); err != nil {
+		return nil, err // route match comes first
+	}
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+		if _, err := s.requireLogin(c, scopesUsers); err != nil {
+			return nil, err
+		}
+	}
+	p, _ := s.readParams(c)
+	return p, nil
 }
 
 func findAttr(u *store.User, key string) *customAttributeJSON {
@@ -177,7 +204,11 @@ func findAttr(u *store.User, key string) *customAttributeJSON {
 
 // listCustomAttributes is GET /users/:id/custom_attributes.
 func (s *Server) listCustomAttributes(c *gin.Context) *apiError {
-	u, err := s.customAttrUser(c)
+	p, err := s.customAttrParams(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.customAttrUser(c, p)
 	if err != nil {
 		return err
 	}
@@ -191,7 +222,11 @@ func (s *Server) listCustomAttributes(c *gin.Context) *apiError {
 
 // getCustomAttribute is GET /users/:id/custom_attributes/:key (find_by! → 404 "Not found").
 func (s *Server) getCustomAttribute(c *gin.Context) *apiError {
-	u, err := s.customAttrUser(c)
+	p, err := s.customAttrParams(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.customAttrUser(c, p)
 	if err != nil {
 		return err
 	}
@@ -205,15 +240,15 @@ func (s *Server) getCustomAttribute(c *gin.Context) *apiError {
 
 // setCustomAttribute is PUT /users/:id/custom_attributes/:key (value required).
 func (s *Server) setCustomAttribute(c *gin.Context) *apiError {
-	u, err := s.customAttrUser(c)
+	p, err := s.customAttrParams(c)
 	if err != nil {
 		return err
 	}
-	p, _ := s.readParams(c)
 	p.require("value")
 	value, _ := p.str("value")
-	if e := p.errs.err(); e != nil {
-		return e
+	u, err := s.customAttrUser(c, p)
+	if err != nil {
+		return err
 	}
 	updated, serr := s.store.SetCustomAttribute(u.ID, c.Param("key"), value)
 	if serr != nil {
@@ -225,12 +260,16 @@ func (s *Server) setCustomAttribute(c *gin.Context) *apiError {
 
 // deleteCustomAttribute is DELETE /users/:id/custom_attributes/:key.
 func (s *Server) deleteCustomAttribute(c *gin.Context) *apiError {
-	u, err := s.customAttrUser(c)
+	p, err := s.customAttrParams(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.customAttrUser(c, p)
 	if err != nil {
 		return err
 	}
 	if findAttr(u, c.Param("key")) == nil {
-		return errRecordNotFound
+		return notFound("Custom attribute")
 	}
 	if serr := s.store.DeleteCustomAttribute(u.ID, c.Param("key")); serr != nil {
 		return storeError(serr)

@@ -19,8 +19,7 @@ func TestUserStatus(t *testing.T) {
 			`{"emoji":"speech_balloon","availability":"busy","message":"In a meeting","message_html":"In a meeting","clear_status_at":"2026-02-02T09:00:00.000Z"}`},
 		{"PATCH keeps missing params", "PATCH", "/api/v4/user/status", johnToken, `{"emoji":"coffee"}`, 200,
 			`{"emoji":"coffee","availability":"busy","message":"In a meeting","message_html":"In a meeting","clear_status_at":"2026-02-02T09:00:00.000Z"}`},
-		{"empty PATCH is 200", "PATCH", "/api/v4/user/status", johnToken, ``, 200,
-			`{"emoji":"coffee","availability":"busy","message":"In a meeting","message_html":"In a meeting","clear_status_at":"2026-02-02T09:00:00.000Z"}`},
+		{"empty PATCH is 200 null and changes nothing", "PATCH", "/api/v4/user/status", johnToken, ``, 200, `null`},
 		{"by id", "GET", "/api/v4/users/1/status", johnToken, "", 200,
 			`{"emoji":"coffee","availability":"busy","message":"In a meeting","message_html":"In a meeting","clear_status_at":"2026-02-02T09:00:00.000Z"}`},
 		{"bad clear_status_after", "PUT", "/api/v4/user/status", johnToken, `{"clear_status_after":"1_year"}`, 400, `{"error":"clear_status_after does not have a valid value"}`},
@@ -79,6 +78,11 @@ func TestRestOfTheUserSurface(t *testing.T) {
 		{"delete it", "DELETE", "/api/v4/users/1/custom_attributes/team", rootToken, "", 204, ""},
 		{"a missing attribute", "GET", "/api/v4/users/1/custom_attributes/team", rootToken, "", 404, `{"message":"404 Not found"}`},
 		{"set without value", "PUT", "/api/v4/users/1/custom_attributes/team", rootToken, `{}`, 400, `{"error":"value is missing"}`},
+		{"custom attributes of a missing user", "GET", "/api/v4/users/999/custom_attributes", rootToken, "", 404, `{"message":"404 Not Found"}`},
+		{"custom attributes anonymously", "GET", "/api/v4/users/1/custom_attributes", "", "", 403, `{"message":"403 Forbidden"}`},
+		{"set anonymously", "PUT", "/api/v4/users/1/custom_attributes/team", "", `{"value":"x"}`, 401, `{"message":"401 Unauthorized"}`},
+		{"custom attributes of a non-numeric id", "PUT", "/api/v4/users/abc/custom_attributes/team", rootToken, `{}`, 404, `{"error":"404 Not Found"}`},
+		{"delete a missing attribute", "DELETE", "/api/v4/users/1/custom_attributes/nope", rootToken, "", 404, `{"message":"404 Custom attribute Not Found"}`},
 		{"service accounts need an admin", "POST", "/api/v4/service_accounts", johnToken, `{}`, 403, `{"message":"403 Forbidden"}`},
 		{"runner: bad type", "POST", "/api/v4/user/runners", rootToken, `{"runner_type":"shared"}`, 400, `{"error":"runner_type does not have a valid value"}`},
 		{"runner: group runner needs group_id", "POST", "/api/v4/user/runners", rootToken, `{"runner_type":"group_type"}`, 400, `{"error":"group_id is missing"}`},
@@ -86,6 +90,7 @@ func TestRestOfTheUserSurface(t *testing.T) {
 		{"avatar is required", "PUT", "/api/v4/user/avatar", johnToken, `{}`, 400, `{"error":"avatar is missing"}`},
 		{"own events", "GET", "/api/v4/events?sort=asc&per_page=1", rootToken, "", 200, ""},
 		{"own events need a login", "GET", "/api/v4/events", "", "", 401, `{"message":"401 Unauthorized"}`},
+		{"own events: params are validated before the login", "GET", "/api/v4/events?action=danced", "", "", 400, `{"error":"action does not have a valid value"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			expect(t, do(t, s, req{method: tc.method, path: tc.path, token: tc.token, body: tc.body}), tc.status, tc.want)
@@ -99,6 +104,8 @@ func TestRestOfTheUserSurface(t *testing.T) {
 			t.Fatalf("pin %v", pin)
 		}
 		expect(t, do(t, s, req{path: "/api/v4/users/1/support_pin", token: rootToken}), 200, rec.Body.String())
+		expect(t, do(t, s, req{path: "/api/v4/user/support_pin", token: johnToken}), 200,
+			`{"pin":"`+pin["pin"].(string)+`","expires_at":"2026-02-08T09:00:00Z"}`)
 		s.clock.Advance(8 * 24 * time.Hour)
 		expect(t, do(t, s, req{path: "/api/v4/users/1/support_pin", token: rootToken}), 404, `{"message":"404 Support PIN not found or expired Not Found"}`)
 	})
@@ -127,4 +134,31 @@ func TestRestOfTheUserSurface(t *testing.T) {
 		expect(t, do(t, s, req{method: "PUT", path: "/api/v4/user/avatar", token: johnToken, body: body, contentType: "multipart/form-data; boundary=b"}), 200,
 			`{"avatar_url":"http://gitlab.test/uploads/-/system/user/avatar/1/me.png"}`)
 	})
+}
+
+func TestEventsOfPrivateAndBlockedUsersAreHiddenFromOthers(t *testing.T) {
+	s := newTestServer(t, Options{Fixtures: []byte(`
+users:
+  - {id: 1, username: admin, name: Admin, email: a@example.com, admin: true, personal_access_tokens: [{id: 1, name: t, token: admin-token, scopes: [api]}]}
+  - {id: 2, username: other, name: Other, email: o@example.com, personal_access_tokens: [{id: 2, name: t, token: other-token, scopes: [api]}]}
+  - id: 3
+    username: gone
+    name: Gone
+    email: g@example.com
+    state: blocked
+    events: [{id: 1, action_name: joined, created_at: 2020-01-01T00:00:00Z}]
+  - id: 4
+    username: shy
+    name: Shy
+    email: s@example.com
+    private_profile: true
+    events: [{id: 2, action_name: joined, created_at: 2020-01-01T00:00:00Z}]
+`)})
+	for _, user := range []string{"gone", "shy"} {
+		expect(t, do(t, s, req{path: "/api/v4/users/" + user + "/events", token: "other-token"}), 200, `[]`)
+		expect(t, do(t, s, req{path: "/api/v4/users/" + user + "/events"}), 200, `[]`)
+		if got := decode[[]map[string]any](t, do(t, s, req{path: "/api/v4/users/" + user + "/events", token: "admin-token"})); len(got) != 1 {
+			t.Fatalf("admin sees %d events of %s", len(got), user)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -47,19 +48,21 @@ func (s *Server) routes() *gin.Engine {
 	// auth.go: API use records last_activity_on.
 	e.Use(s.recordActivity)
 	e.NoRoute(run(func(c *gin.Context) *apiError {
-		if !s.opts.CompatV3 && isV3Path(c.Request.URL.Path) {
+		if !s.opts.CompatV3 && isV3Path(strings.TrimPrefix(c.Request.URL.Path, s.mount)) {
 			return errV3Gone // modern GitLab's catch-all for API v3
 		}
 		return errRouteNotFound
 	}))
 
-	root := router{e}
+	// A session's routes live under its mount, /-/sessions/{id} (sessions.go).
+	base := e.Group(s.mount)
+	root := router{base}
 	root.get("/-/health", s.health)
 	root.get("/-/readiness", s.readiness)
 	root.get("/-/liveness", s.readiness)
-	s.controlRoutes(e.Group("/-/mock")) // control.go
+	s.controlRoutes(base.Group("/-/mock")) // control.go
 
-	api := router{e.Group("/api/v4")}
+	api := router{base.Group("/api/v4")}
 	api.get("/version", s.version)
 	api.get("/metadata", s.metadata)
 
@@ -153,9 +156,9 @@ func (s *Server) routes() *gin.Engine {
 
 	api.get("/user", s.currentUser)
 	if s.opts.CompatV3 {
-		s.v3Routes(e) // the legacy API of the older docs (v3.go)
+		s.v3Routes(base) // the legacy API of the older docs (v3.go)
 	} else {
-		router{e.Group(v3Prefix)}.get("/user", s.currentUser) // GitLab keeps it for OAuth
+		router{base.Group(v3Prefix)}.get("/user", s.currentUser) // GitLab keeps it for OAuth
 	}
 	api.get("/user/activities", s.userActivities)
 	return e

@@ -90,7 +90,7 @@ func TestScenarioSlow(t *testing.T) {
 	if len(st) != 1 || st[0].Delay != 300*time.Millisecond || st[0].Hits != 1 {
 		t.Fatalf("%+v", st)
 	}
-	if r := s.Requests(RequestFilter{}); len(r) != 1 || r[0].DurationMS < 300 || r[0].FaultID == nil {
+	if r := s.Requests(RequestFilter{}); len(r) != 1 || r[0].FaultID == nil || r[0].Status != 200 {
 		t.Fatalf("%+v", r)
 	}
 }

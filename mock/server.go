@@ -40,6 +40,12 @@ type Options struct {
 	FixturesFS fs.FS
 	// Empty starts with no users at all (ignored when fixtures are given).
 	Empty bool
+	// SessionTTL ends sessions idle for longer (wall time). Zero:
+	// DefaultSessionTTL.
+	SessionTTL time.Duration
+	// MaxSessions caps live sessions; creating one more answers 429. Zero:
+	// DefaultMaxSessions.
+	MaxSessions int
 	// GenerateUsers, when positive, starts with that many generated users
 	// instead of fixtures (see GenerateFixtures): for load tests.
 	GenerateUsers int
@@ -93,6 +99,7 @@ type Server struct {
 	gitlabVersion string
 	maxBody       int64
 	tokenGen      *tokenGen
+	sessions      *sessions // sessions.go; nil in a session's own Server
 
 	mu     sync.Mutex
 	panics int64
@@ -122,6 +129,35 @@ func New(opts Options) (*Server, error) {
 		}
 		s.external = u
 	}
+	b, err := loadBaseline(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.initControl(b); err != nil {
+		return nil, err
+	}
+	s.tokenGen = newTokenGen(opts.TokenSeed)
+	s.sessions = newSessions(opts)
+	s.engine = s.routes()
+	return s, nil
+}
+
+// defaultBaseline is the embedded default fixtures, parsed once per
+// process. A Baseline is immutable (every server forks it copy-on-write), so
+// sharing it between servers shares no mutable state; it only spares each
+// mock.New the YAML parse.
+var defaultBaseline = sync.OnceValues(func() (*store.Baseline, error) {
+	data, err := fixture.LoadFS(fixtures.FS, fixtures.Default)
+	if err != nil {
+		return nil, err
+	}
+	return store.NewBaseline(data)
+})
+
+func loadBaseline(opts Options) (*store.Baseline, error) {
+	if opts.Fixtures == nil && opts.FixturesPath == "" && opts.GenerateUsers <= 0 && !opts.Empty {
+		return defaultBaseline()
+	}
 	data, err := loadFixtures(opts)
 	if err != nil {
 		return nil, err
@@ -130,12 +166,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fixtures: %w", err)
 	}
-	if err := s.initControl(b); err != nil {
-		return nil, err
-	}
-	s.tokenGen = newTokenGen(opts.TokenSeed)
-	s.engine = s.routes()
-	return s, nil
+	return b, nil
 }
 
 func loadFixtures(opts Options) (*store.Data, error) {
@@ -157,6 +188,9 @@ func loadFixtures(opts Options) (*store.Data, error) {
 
 // ServeHTTP serves the GitLab API and the mock's own endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveSession(w, r) {
+		return
+	}
 	s.engine.ServeHTTP(w, r)
 }
 

@@ -117,7 +117,7 @@ func (s *Server) setUserStatus(c *gin.Context, includeMissing bool) *apiError {
 		}
 	}
 	if !includeMissing && !hasEmoji && !hasMessage && !hasAvail && !hasClear {
-		writeJSON(c, http.StatusOK, renderStatus(s.currentStatus(w.user.ID)))
+		writeJSON(c, http.StatusOK, nil) // `status :ok; break`: the body is null
 		return nil
 	}
 	if st.Emoji == "" && st.Message == "" && (st.Availability == "" || st.Availability == "not_set") {

@@ -37,8 +37,8 @@ func isV3Path(path string) bool {
 }
 
 // v3Routes registers the legacy layer.
-func (s *Server) v3Routes(e *gin.Engine) {
-	v3 := router{e.Group(v3Prefix)}
+func (s *Server) v3Routes(g *gin.RouterGroup) {
+	v3 := router{g.Group(v3Prefix)}
 	v3.get("/users", s.v3ListUsers)
 	v3.post("/users", s.v3CreateUser)
 	v3.get("/users/:id", s.v3GetUser)
