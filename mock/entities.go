@@ -17,7 +17,31 @@ type apiTime time.Time
 // MarshalText (rather than MarshalJSON) spares encoding/json from
 // re-validating the output: timestamps are on every entity.
 func (t apiTime) MarshalText() ([]byte, error) {
-	return time.Time(t).UTC().AppendFormat(make([]byte, 0, 24), "2006-01-02T15:04:05.000Z"), nil
+	u := time.Time(t).UTC()
+	y, mo, d := u.Date()
+	h, mi, s := u.Clock()
+	b := make([]byte, 0, 24)
+	b = appendDigits(b, y, 4)
+	b = appendDigits(append(b, '-'), int(mo), 2)
+	b = appendDigits(append(b, '-'), d, 2)
+	b = appendDigits(append(b, 'T'), h, 2)
+	b = appendDigits(append(b, ':'), mi, 2)
+	b = appendDigits(append(b, ':'), s, 2)
+	b = appendDigits(append(b, '.'), u.Nanosecond()/1e6, 3)
+	return append(b, 'Z'), nil
+}
+
+// appendDigits appends n zero-padded to width digits (time.Format is several
+// times slower, and every entity carries timestamps).
+func appendDigits(b []byte, n, width int) []byte {
+	var buf [8]byte
+	i := len(buf)
+	for ; width > 0 || n > 0; width-- {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, buf[i:]...)
 }
 
 func timeOrNil(t *time.Time) *apiTime {

@@ -21,6 +21,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +41,25 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "load duration per server and round")
 	concurrency := flag.Int("concurrency", 32, "concurrent clients")
 	users := flag.Int("users", 100_000, "users for the large-state measurements")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the throughput phase to this file")
 	flag.Parse()
+	// The same GC setting as the gitlab-mock binary with default fixtures
+	// (see tuneGC in its main), for both servers of the comparison alike.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		_, m, b, err := throughput(*duration, *concurrency)
+		pprof.StopCPUProfile()
+		fmt.Printf("mock %.0f req/s, bare %.0f req/s (%v)\n", m, b, err)
+		return
+	}
 	if err := run(*duration, *concurrency, *users); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -112,6 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printErr(stderr, "gitlab-mock", err)
 		return exitUsage
 	}
+	tuneGC(getenv)
 	return serve(ctx, cfg, srv, logger, stdout, stderr)
 }
 
@@ -417,4 +419,23 @@ func binaryVersion() string {
 		return bi.Main.Version
 	}
 	return version
+}
+
+// tuneGC sets the collector for a mock's workload once the fixtures are
+// loaded, unless GOGC or GOMEMLIMIT say otherwise. Parsing big fixtures
+// leaves far more garbage than the state it built, so that is handed back
+// to the OS first. A mock's live heap is then mostly that state, and its
+// work makes short-lived garbage: collecting at 5x the live heap instead of
+// 2x buys about a fifth more throughput (make loadtest), and a soft memory
+// limit of 1.5x the state plus 32 MB keeps big states (100k users) within
+// their memory budget.
+func tuneGC(getenv func(string) string) {
+	debug.FreeOSMemory()
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(int64(m.HeapAlloc)*3/2 + 32<<20)
 }

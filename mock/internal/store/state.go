@@ -66,6 +66,12 @@ func (s *Store) TouchActivity(id int64, now time.Time) {
 	if fresh {
 		return
 	}
+	s.setLastActivity(id, day)
+}
+
+// setLastActivity is apart from TouchActivity so that the common fresh path
+// does not allocate (the closure makes day escape).
+func (s *Store) setLastActivity(id int64, day time.Time) {
 	s.UpdateUser(id, func(u *User) error { u.LastActivityOn = &day; return nil })
 }
 

@@ -751,5 +751,11 @@ func (s *Store) TouchToken(id int64, now time.Time) {
 	if fresh {
 		return
 	}
+	s.setTokenLastUsed(id, now)
+}
+
+// setTokenLastUsed is apart from TouchToken so that the common fresh path
+// does not allocate (the closure makes now escape).
+func (s *Store) setTokenLastUsed(id int64, now time.Time) {
 	s.UpdateToken(id, func(t *Token) error { t.LastUsedAt = &now; return nil })
 }
