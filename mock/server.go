@@ -100,6 +100,7 @@ type Server struct {
 	maxBody       int64
 	tokenGen      *tokenGen
 	sessions      *sessions // sessions.go; nil in a session's own Server
+	renders       renderCache
 
 	mu     sync.Mutex
 	panics int64
@@ -200,6 +201,15 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // writeJSON sends v with GitLab's exact content type (Gin would add
 // "; charset=utf-8", which some clients reject).
 func writeJSON(c *gin.Context, status int, v any) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"message":"500 Internal Server Error"}`)
+	}
+	c.Data(status, "application/json", b)
+}
+
+// encodeJSON encodes v as GitLab does: no HTML escaping, no trailing newline.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(2048) // one allocation for a typical entity
 	// goccy/go-json is encoding/json's behaviour (tags, omitempty, Marshaler
@@ -208,8 +218,7 @@ func writeJSON(c *gin.Context, status int, v any) {
 	enc := gojson.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // Rails does not escape <, > and &
 	if err := enc.Encode(v); err != nil {
-		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"message":"500 Internal Server Error"}`)
+		return nil, err
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	c.Data(status, "application/json", b)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -324,11 +324,22 @@ func (s *Server) getUser(c *gin.Context) *apiError {
 	}
 	v := s.viewFor(c, w)
 	v.customAttr = withAttrs
-	if w.admin() {
-		writeJSON(c, http.StatusOK, s.userDetailsWithAdmin(v, u))
+	// The hottest read of all: its bytes are cached (render_cache.go).
+	key := s.userRenderKey(v, u)
+	if b, ok := s.renders.get(key); ok {
+		c.Data(http.StatusOK, "application/json", b)
 		return nil
 	}
-	writeJSON(c, http.StatusOK, v.user(u))
+	var entity any = v.user(u)
+	if w.admin() {
+		entity = s.userDetailsWithAdmin(v, u)
+	}
+	b, jerr := encodeJSON(entity)
+	if jerr != nil {
+		return errInternal
+	}
+	s.renders.put(key, b)
+	c.Data(http.StatusOK, "application/json", b)
 	return nil
 }
 

@@ -124,6 +124,7 @@ func listen(h http.Handler) (string, func(), error) {
 // throughput compares the mock with a bare handler returning the same
 // bytes, alternating rounds so that machine noise hits both alike.
 func throughput(d time.Duration, concurrency int) (ratio, mockRPS, bareRPS float64, err error) {
+	const rounds = 4
 	srv, err := mock.New(mock.Options{})
 	if err != nil {
 		return 0, 0, 0, err
@@ -151,11 +152,11 @@ func throughput(d time.Duration, concurrency int) (ratio, mockRPS, bareRPS float
 	}
 	defer stopBare()
 	var m, b float64
-	for round := 0; round < 2; round++ {
-		m += load(mockURL+"/api/v4/users/1", d/2, concurrency)
-		b += load(bareURL+"/api/v4/users/1", d/2, concurrency)
+	for round := 0; round < rounds; round++ {
+		m += load(mockURL+"/api/v4/users/1", d/rounds, concurrency)
+		b += load(bareURL+"/api/v4/users/1", d/rounds, concurrency)
 	}
-	return m / b, m / 2, b / 2, nil
+	return m / b, m / rounds, b / rounds, nil
 }
 
 func fetch(url string) ([]byte, http.Header, error) {

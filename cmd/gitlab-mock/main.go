@@ -57,7 +57,8 @@ func main() {
 type config struct {
 	addr         string
 	fixtures     string
-	generate     int    // -generate-users: start with N generated users instead of fixtures
+	generate     int // -generate-users: start with N generated users instead of fixtures
+	tokenSeed    int64
 	scenarios    string // scenario directory ("": the embedded scenarios/)
 	scenario     string // applied at start and on every reset
 	controlToken string // guards the control API; never logged
@@ -100,6 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv, err := mock.New(mock.Options{
 		FixturesPath:  cfg.fixtures,
 		GenerateUsers: cfg.generate,
+		TokenSeed:     cfg.tokenSeed,
 		ExternalURL:   cfg.externalURL,
 		Logger:        logger,
 		CompatV3:      cfg.compat == "v3",
@@ -179,6 +181,7 @@ var envFlags = []envFlag{
 	{"addr", "GITLAB_MOCK_ADDR"},
 	{"fixtures", "GITLAB_MOCK_FIXTURES"},
 	{"generate-users", "GITLAB_MOCK_GENERATE_USERS"},
+	{"token-seed", "GITLAB_MOCK_TOKEN_SEED"},
 	{"scenarios", "GITLAB_MOCK_SCENARIOS"},
 	{"scenario", "GITLAB_MOCK_SCENARIO"},
 	{"control-token", "GITLAB_MOCK_CONTROL_TOKEN"},
@@ -196,6 +199,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&cfg.addr, "addr", defaultAddr, `listen `+"`address`"+`; ":0" picks a free port (env GITLAB_MOCK_ADDR)`)
 	fs.StringVar(&cfg.fixtures, "fixtures", "", "fixture YAML `path`, a file or a directory (env GITLAB_MOCK_FIXTURES; default: the embedded fixtures/default.yaml)")
 	fs.IntVar(&cfg.generate, "generate-users", 0, "start with `N` generated users (SSH keys, emails, tokens; admin token "+mock.GeneratedAdminToken+") instead of fixtures, for load tests (env GITLAB_MOCK_GENERATE_USERS)")
+	fs.Int64Var(&cfg.tokenSeed, "token-seed", 0, "non-zero `seed`: created tokens get the same values on every run and after every reset (env GITLAB_MOCK_TOKEN_SEED; default: random)")
 	fs.StringVar(&cfg.scenarios, "scenarios", "", "scenario `directory` of NAME.yaml files (env GITLAB_MOCK_SCENARIOS; default: the embedded scenarios/)")
 	fs.StringVar(&cfg.scenario, "scenario", "", "apply the scenario `name` at start and on every reset (env GITLAB_MOCK_SCENARIO)")
 	fs.StringVar(&cfg.controlToken, "control-token", "", "require this `token` in the X-Gitlab-Mock-Token header of control calls (/-/mock/...) (env GITLAB_MOCK_CONTROL_TOKEN; default: the control API is open, do not expose the mock)")

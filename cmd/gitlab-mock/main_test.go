@@ -85,6 +85,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"bad log format env", nil, map[string]string{"GITLAB_MOCK_LOG_FORMAT": "xml"}, []string{"GITLAB_MOCK_LOG_FORMAT", `"xml"`}},
 		{"bad compat", []string{"-compat", "v2"}, nil, []string{"-compat", `"v2"`}},
 		{"generated users with fixtures", []string{"-generate-users", "10", "-fixtures", "."}, nil, []string{"-generate-users", "no -fixtures"}},
+		{"token seed not a number", []string{"-token-seed", "abc"}, nil, []string{"-token-seed"}},
 		{"negative generated users from env", nil, map[string]string{"GITLAB_MOCK_GENERATE_USERS": "-3"}, []string{"GITLAB_MOCK_GENERATE_USERS", "positive"}},
 		{"bad compat env", nil, map[string]string{"GITLAB_MOCK_COMPAT": "v5"}, []string{"GITLAB_MOCK_COMPAT", `"v5"`}},
 		{"flag wins over env", []string{"-compat", "v2"}, map[string]string{"GITLAB_MOCK_COMPAT": "v3"}, []string{"-compat", `"v2"`}},
