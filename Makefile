@@ -37,7 +37,7 @@ loadtest:
 ## soak: 60 s of mixed concurrent load; asserts no 500s, no goroutine leak, stable memory
 SOAKTIME ?= 60s
 soak:
-	$(GO) test -race -run '^TestSoak$$' -soak $(SOAKTIME) -v -timeout 10m ./mock/
+	$(GO) test -race -run '^TestSoak$$' -v -timeout 10m ./mock/ -args -soak=$(SOAKTIME)
 
 ## fixtures: write N generated users (with keys, emails, tokens) to fixtures-N.yaml
 USERS ?= 100000
