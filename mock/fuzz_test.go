@@ -22,6 +22,19 @@ func FuzzUsersAPINeverAnswers500(f *testing.F) {
 		{"POST", "/api/v4/users/42/impersonation_tokens", "application/json", `{"name":"n","scopes":[1,2],"expires_at":"9999-99-99"}`},
 		{"GET", "/api/v4/users/%2E%2E/events?before=2020-13-45&action=pushed", "", ""},
 		{"GET", "/api/v4/user?sudo=%00", "", ""},
+		{"POST", "/api/v4/user/keys", "application/json", `{"title":"t","key":"ssh-ed25519 AAAA","expires_at":"x","usage_type":"auth"}`},
+		{"POST", "/api/v4/users/1/emails", "application/json", `{"email":"a@b","skip_confirmation":"yes"}`},
+		{"POST", "/api/v4/users/42/personal_access_tokens", "application/json", `{"name":"n","scopes":"api","expires_at":"2030-01-01"}`},
+		{"POST", "/api/v4/personal_access_tokens/4/rotate", "application/json", `{"expires_at":"bad"}`},
+		{"POST", "/api/v4/users/4/block", "", ""},
+		{"POST", "/api/v4/users/5/deactivate", "", ""},
+		{"PATCH", "/api/v4/user/status", "application/json", `{"emoji":"x","clear_status_after":"2_days"}`},
+		{"PUT", "/api/v4/users/1/custom_attributes/k", "application/json", `{"value":[1]}`},
+		{"GET", "/api/v4/keys?fingerprint=SHA256:%zz", "", ""},
+		{"POST", "/-/mock/faults", "application/json", `{"match":{"path":"[","method":"GET"},"delay":"-1s"}`},
+		{"POST", "/-/mock/sessions", "application/json", `{"fixtures":{"users":"x"}}`},
+		{"PUT", "/-/mock/clock", "application/json", `{"now":"yesterday"}`},
+		{"GET", "/api/v4/users/1/events?before=2020-01-01&after=2030-01-01&sort=asc", "", ""},
 	} {
 		f.Add(seed.method, seed.target, seed.contentType, seed.body)
 	}
