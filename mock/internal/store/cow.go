@@ -72,10 +72,3 @@ func (m *cowMap[K, V]) each(fn func(K, V) bool) {
 
 // reset drops this store's changes.
 func (m *cowMap[K, V]) reset() { *m = newCowMap(m.base) }
-
-// flatten returns the live entries as one new map (to become a new base).
-func (m *cowMap[K, V]) flatten() map[K]V {
-	out := make(map[K]V, m.n)
-	m.each(func(k K, v V) bool { out[k] = v; return true })
-	return out
-}

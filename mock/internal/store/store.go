@@ -125,13 +125,6 @@ func (s *Store) Baseline() *Baseline {
 // Now is the baseline's `now:` (nil: real time).
 func (b *Baseline) Now() *time.Time { return b.now }
 
-// Snapshot freezes the current state into a new Baseline. It copies every
-// live entry once (O(n)); use it to make a changed state the new baseline.
-func (s *Store) Snapshot() *Baseline {
-	b, _ := NewBaseline(s.Export())
-	return b
-}
-
 func lower(s string) string { return strings.ToLower(s) }
 
 // NewBaseline builds an immutable state from d. d must already be valid
@@ -628,19 +621,6 @@ func (s *Store) DeleteIdentity(userID int64, provider string) error {
 		return ErrIdentityNotFound
 	})
 	return err
-}
-
-// UserByIdentity returns the user with that provider and extern_uid, or nil.
-func (s *Store) UserByIdentity(provider, externUID string) *User {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var found *User
-	s.eachUser(func(u *User) {
-		if found == nil && slices.Contains(u.Identities, Identity{Provider: provider, ExternUID: externUID}) {
-			found = u
-		}
-	})
-	return found
 }
 
 // TokenByValue returns the token with that secret value, or nil.
