@@ -1,10 +1,15 @@
 package store
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+)
 
-// extra is the per-user state beyond the fixture schema: follow relations,
-// statuses, preferences, support PINs and runner ids. Its maps are cowMaps
-// over empty bases, so Reset and NewFrom stay O(1).
+// extra is the per-user state beyond GitLab's user entity: follow
+// relations, statuses, preferences (all three in fixtures too), support PINs
+// and runner ids. Its maps are cowMaps over the baseline's (PINs and service
+// accounts: empty), so Reset and NewFrom stay O(1).
 type extra struct {
 	followingOf cowMap[int64, []int64] // follower -> followee ids, ascending
 	followersOf cowMap[int64, []int64] // followee -> follower ids, ascending
@@ -15,10 +20,10 @@ type extra struct {
 	nextRunner  int64
 }
 
-func newExtra() extra {
+func newExtra(b *Baseline) extra {
 	return extra{
-		followingOf: newCowMap(map[int64][]int64{}), followersOf: newCowMap(map[int64][]int64{}),
-		statuses: newCowMap(map[int64]*UserStatus{}), prefs: newCowMap(map[int64]*Preferences{}),
+		followingOf: newCowMap(b.followingOf), followersOf: newCowMap(b.followersOf),
+		statuses: newCowMap(b.statuses), prefs: newCowMap(b.prefs),
 		pins: newCowMap(map[int64]*SupportPin{}), serviceAccs: newCowMap(map[int64]bool{}),
 		nextRunner: 1,
 	}
@@ -273,4 +278,74 @@ func (s *Store) FollowCounts(id int64) (followers, following int) {
 	a, _ := s.x.followersOf.get(id)
 	b, _ := s.x.followingOf.get(id)
 	return count(a), count(b)
+}
+
+// loadExtra fills the baseline's follows, statuses and preferences from d;
+// each must name existing users.
+func (b *Baseline) loadExtra(d *Data) error {
+	b.followingOf, b.followersOf = map[int64][]int64{}, map[int64][]int64{}
+	b.statuses, b.prefs = map[int64]*UserStatus{}, map[int64]*Preferences{}
+	for _, f := range d.Follows {
+		if b.users[f.Follower] == nil || b.users[f.Followee] == nil {
+			return ErrUserNotFound
+		}
+		if !containsID(b.followingOf[f.Follower], f.Followee) {
+			b.followingOf[f.Follower] = append(b.followingOf[f.Follower], f.Followee)
+			b.followersOf[f.Followee] = append(b.followersOf[f.Followee], f.Follower)
+		}
+	}
+	for _, idx := range []map[int64][]int64{b.followingOf, b.followersOf} {
+		for _, ids := range idx {
+			slices.Sort(ids)
+		}
+	}
+	for _, st := range d.Statuses {
+		if b.users[st.UserID] == nil {
+			return ErrUserNotFound
+		}
+		v := st.Status
+		b.statuses[st.UserID] = &v
+	}
+	for _, p := range d.Preferences {
+		if b.users[p.UserID] == nil {
+			return ErrUserNotFound
+		}
+		v := p.Preferences
+		b.prefs[p.UserID] = &v
+	}
+	return nil
+}
+
+// exportExtra adds the follows, statuses and preferences of live users to
+// d; the caller holds a lock.
+func (s *Store) exportExtra(d *Data) {
+	live := func(id int64) bool { _, ok := s.users.get(id); return ok }
+	s.x.followingOf.each(func(follower int64, ids []int64) bool {
+		for _, followee := range ids {
+			if live(follower) && live(followee) {
+				d.Follows = append(d.Follows, Follow{Follower: follower, Followee: followee})
+			}
+		}
+		return true
+	})
+	slices.SortFunc(d.Follows, func(a, b Follow) int {
+		if a.Follower != b.Follower {
+			return cmp.Compare(a.Follower, b.Follower)
+		}
+		return cmp.Compare(a.Followee, b.Followee)
+	})
+	s.x.statuses.each(func(id int64, st *UserStatus) bool {
+		if live(id) && *st != (UserStatus{}) {
+			d.Statuses = append(d.Statuses, StatusOf{UserID: id, Status: *st})
+		}
+		return true
+	})
+	slices.SortFunc(d.Statuses, func(a, b StatusOf) int { return cmp.Compare(a.UserID, b.UserID) })
+	s.x.prefs.each(func(id int64, p *Preferences) bool {
+		if live(id) {
+			d.Preferences = append(d.Preferences, PreferencesOf{UserID: id, Preferences: *p})
+		}
+		return true
+	})
+	slices.SortFunc(d.Preferences, func(a, b PreferencesOf) int { return cmp.Compare(a.UserID, b.UserID) })
 }

@@ -49,16 +49,20 @@ type Baseline struct {
 	userList  []*User // the users in userOrder's order
 	// orders holds positions in userList sorted by each order_by GitLab
 	// offers (ties by id), so listing never sorts the baseline.
-	orders     map[string][]int32
-	search     searchIndex
-	byUsername map[string]int64
-	emails     map[string]emailOwner
-	sshKeys    map[int64]*SSHKey
-	gpgKeys    map[int64]*GPGKey
-	secEmails  map[int64]*Email
-	tokens     map[int64]*Token
-	byToken    map[string]int64
-	events     map[int64]*Event
+	orders map[string][]int32
+	search searchIndex
+
+	followingOf, followersOf map[int64][]int64
+	statuses                 map[int64]*UserStatus
+	prefs                    map[int64]*Preferences
+	byUsername               map[string]int64
+	emails                   map[string]emailOwner
+	sshKeys                  map[int64]*SSHKey
+	gpgKeys                  map[int64]*GPGKey
+	secEmails                map[int64]*Email
+	tokens                   map[int64]*Token
+	byToken                  map[string]int64
+	events                   map[int64]*Event
 
 	keysOf, gpgKeysOf, emailsOf, tokensOf, eventsOf map[int64][]int64
 	next                                            counters
@@ -103,7 +107,7 @@ func (s *Store) resetTo(b *Baseline) {
 	s.emailsOf = newCowMap(b.emailsOf)
 	s.tokensOf = newCowMap(b.tokensOf)
 	s.eventsOf = newCowMap(b.eventsOf)
-	s.x = newExtra()
+	s.x = newExtra(b)
 	s.keyIdx = newKeyIndexes(b)
 	s.next = b.next
 }
@@ -174,6 +178,9 @@ func NewBaseline(d *Data) (*Baseline, error) {
 		b.orders[key] = pos
 	}
 	b.search = newSearchIndex(b.userList)
+	if err := b.loadExtra(d); err != nil {
+		return nil, err
+	}
 	for i := range d.Emails {
 		e := d.Emails[i]
 		if b.users[e.UserID] == nil {
@@ -287,6 +294,7 @@ func (s *Store) Export() *Data {
 	d.Emails = sortedValues(&s.secEmails, func(e *Email) int64 { return e.ID })
 	d.Tokens = sortedValues(&s.tokens, func(t *Token) int64 { return t.ID })
 	d.Events = sortedValues(&s.events, func(e *Event) int64 { return e.ID })
+	s.exportExtra(d)
 	return d
 }
 

@@ -205,4 +205,24 @@ type Data struct {
 	Emails  []Email
 	Tokens  []Token
 	Events  []Event
+	// Follows, Statuses and Preferences are the state fixtures keep beyond
+	// GitLab's user entity, ordered by user id.
+	Follows     []Follow
+	Statuses    []StatusOf
+	Preferences []PreferencesOf
+}
+
+// Follow says Follower follows Followee.
+type Follow struct{ Follower, Followee int64 }
+
+// StatusOf is a user's status.
+type StatusOf struct {
+	UserID int64
+	Status UserStatus
+}
+
+// PreferencesOf are a user's preferences.
+type PreferencesOf struct {
+	UserID      int64
+	Preferences Preferences
 }
