@@ -47,8 +47,7 @@ var (
 	errTokenRevoked = &apiError{status: http.StatusUnauthorized, body: oauthBody{
 		Error: "invalid_token", Description: "Token was revoked. You have to re-authorize from the user."}}
 
-	errOffsetTooLarge    = grapeError(http.StatusMethodNotAllowed, "Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type User. Remaining records can be retrieved using keyset pagination.")
-	errKeysetUnsupported = grapeError(http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
+	errOffsetTooLarge = grapeError(http.StatusMethodNotAllowed, "Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type User. Remaining records can be retrieved using keyset pagination.")
 )
 
 // Legacy /api/v3 (v3.go): modern GitLab's answer to all of v3 but GET /user,

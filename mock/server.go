@@ -156,12 +156,12 @@ var defaultBaseline = sync.OnceValues(func() (*store.Baseline, error) {
 })
 
 func loadBaseline(opts Options) (*store.Baseline, error) {
-	if opts.Fixtures == nil && opts.FixturesPath == "" && opts.GenerateUsers <= 0 && !opts.Empty {
-		return defaultBaseline()
-	}
 	data, err := loadFixtures(opts)
 	if err != nil {
 		return nil, err
+	}
+	if data == nil {
+		return defaultBaseline()
 	}
 	b, err := store.NewBaseline(data)
 	if err != nil {
@@ -170,6 +170,8 @@ func loadBaseline(opts Options) (*store.Baseline, error) {
 	return b, nil
 }
 
+// loadFixtures reads the fixtures opts name; nil data means the embedded
+// defaults.
 func loadFixtures(opts Options) (*store.Data, error) {
 	switch {
 	case opts.Fixtures != nil:
@@ -182,9 +184,8 @@ func loadFixtures(opts Options) (*store.Data, error) {
 		return fixture.Generate(opts.GenerateUsers, generatedEpoch)
 	case opts.Empty:
 		return &store.Data{}, nil
-	default:
-		return fixture.LoadFS(fixtures.FS, fixtures.Default)
 	}
+	return nil, nil
 }
 
 // ServeHTTP serves the GitLab API and the mock's own endpoints.

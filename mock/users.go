@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"cmp"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -32,6 +34,12 @@ func (s *Server) listUsers(c *gin.Context) *apiError {
 	if f.externUID != "" && !w.admin() {
 		return errForbidden
 	}
+	if !pr.keyset && (pr.page-1)*pr.perPage > maxUsersOffset {
+		return errOffsetTooLarge
+	}
+	if pr.keyset {
+		f.relevance = false // a cursor needs the order_by order
+	}
 	// Offset pages need at most the records up to the requested page, and a
 	// count only up to 10,000 (beyond it GitLab stops counting).
 	limit := 0
@@ -44,21 +52,17 @@ func (s *Server) listUsers(c *gin.Context) *apiError {
 
 	var page []*store.User
 	if pr.keyset {
-		if !slices.Contains([]string{"id", "name", "username", "created_at", "updated_at"}, f.orderBy) {
-			return errKeysetUnsupported
-		}
+		// Every order_by GitLab accepts on /users is keyset-capable, so its
+		// 405 "not yet available" answer cannot happen here.
 		key := func(u *store.User) keysetCursor { return keysetCursor{ID: u.ID, Value: userSortValue(u, f.orderBy)} }
 		past := func(u *store.User, cur keysetCursor) bool {
-			cmp := compareUsersBy(userSortValue(u, f.orderBy), u.ID, cur.Value, cur.ID, f.orderBy)
-			return (f.sort == "asc" && cmp > 0) || (f.sort == "desc" && cmp < 0)
+			c := cmp.Or(strings.Compare(userSortValue(u, f.orderBy), cur.Value), cmp.Compare(u.ID, cur.ID))
+			return (f.sort == "asc" && c > 0) || (f.sort == "desc" && c < 0)
 		}
 		if page, err = keysetPageOf(s, c, users, pr, key, past); err != nil {
 			return err
 		}
 	} else {
-		if (pr.page-1)*pr.perPage > maxUsersOffset {
-			return errOffsetTooLarge
-		}
 		page = pageOf(s, c, users, pr)
 	}
 	if w.admin() {
@@ -242,6 +246,9 @@ func searchRank(u *store.User, q string) int {
 	return 3
 }
 
+// userSortValue is a user's order_by value in a form that compares as
+// strings in the same order (times as zero-padded Unix nanoseconds), for
+// keyset cursors.
 func userSortValue(u *store.User, orderBy string) string {
 	switch orderBy {
 	case "name":
@@ -249,31 +256,11 @@ func userSortValue(u *store.User, orderBy string) string {
 	case "username":
 		return u.Username
 	case "created_at":
-		return u.CreatedAt.UTC().Format(time.RFC3339Nano)
+		return fmt.Sprintf("%020d", u.CreatedAt.UnixNano())
 	case "updated_at":
-		return u.UpdatedAt.UTC().Format(time.RFC3339Nano)
+		return fmt.Sprintf("%020d", u.UpdatedAt.UnixNano())
 	}
 	return ""
-}
-
-// compareUsersBy orders by the sort value, then id.
-func compareUsersBy(av string, aid int64, bv string, bid int64, orderBy string) int {
-	if orderBy == "created_at" || orderBy == "updated_at" {
-		at, _ := time.Parse(time.RFC3339Nano, av)
-		bt, _ := time.Parse(time.RFC3339Nano, bv)
-		if c := at.Compare(bt); c != 0 {
-			return c
-		}
-	} else if c := strings.Compare(av, bv); c != 0 {
-		return c
-	}
-	switch {
-	case aid < bid:
-		return -1
-	case aid > bid:
-		return 1
-	}
-	return 0
 }
 
 // sortByRelevance orders search results as User.search does.
