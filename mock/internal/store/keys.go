@@ -56,38 +56,19 @@ func sshFingerprints(k *SSHKey) []string {
 	return out
 }
 
-func indexAdd(idx *cowMap[string, []int64], key string, id int64) {
-	old, _ := idx.get(key)
-	if i, found := slices.BinarySearch(old, id); !found {
-		idx.set(key, slices.Insert(slices.Clone(old), i, id))
-	}
-}
-
-func indexRemove(idx *cowMap[string, []int64], key string, id int64) {
-	old, _ := idx.get(key)
-	i, found := slices.BinarySearch(old, id)
-	switch {
-	case !found:
-	case len(old) == 1:
-		idx.del(key)
-	default:
-		idx.set(key, slices.Delete(slices.Clone(old), i, i+1))
-	}
-}
-
 // unindexKeysOf drops the fingerprints of every key of a user about to be
 // deleted; the caller holds the write lock.
 func (s *Store) unindexKeysOf(userID int64) {
 	for _, kid := range s.children(&s.keysOf, userID) {
 		if k, ok := s.sshKeys.get(kid); ok {
 			for _, fp := range sshFingerprints(k) {
-				indexRemove(&s.keyIdx.ssh, fp, kid)
+				removeChild(&s.keyIdx.ssh, fp, kid)
 			}
 		}
 	}
 	for _, kid := range s.children(&s.gpgKeysOf, userID) {
 		if k, ok := s.gpgKeys.get(kid); ok {
-			indexRemove(&s.keyIdx.gpg, GPGFingerprint(k.Key), kid)
+			removeChild(&s.keyIdx.gpg, GPGFingerprint(k.Key), kid)
 		}
 	}
 }
@@ -138,7 +119,7 @@ func (s *Store) AddSSHKey(k SSHKey) (*SSHKey, error) {
 	s.next.key++
 	s.sshKeys.set(k.ID, &k)
 	for _, fp := range sshFingerprints(&k) {
-		indexAdd(&s.keyIdx.ssh, fp, k.ID)
+		addChild(&s.keyIdx.ssh, fp, k.ID)
 	}
 	addChild(&s.keysOf, k.UserID, k.ID)
 	return &k, nil
@@ -154,7 +135,7 @@ func (s *Store) DeleteSSHKey(userID, id int64) error {
 	}
 	s.sshKeys.del(id)
 	for _, fp := range sshFingerprints(k) {
-		indexRemove(&s.keyIdx.ssh, fp, id)
+		removeChild(&s.keyIdx.ssh, fp, id)
 	}
 	removeChild(&s.keysOf, userID, id)
 	return nil
@@ -208,7 +189,7 @@ func (s *Store) AddGPGKey(k GPGKey, fingerprint string) (*GPGKey, error) {
 	s.next.gpgKey++
 	k.Revoked = false
 	s.gpgKeys.set(k.ID, &k)
-	indexAdd(&s.keyIdx.gpg, fingerprint, k.ID)
+	addChild(&s.keyIdx.gpg, fingerprint, k.ID)
 	addChild(&s.gpgKeysOf, k.UserID, k.ID)
 	return &k, nil
 }
@@ -243,7 +224,7 @@ func (s *Store) DeleteGPGKey(userID, id int64) error {
 		return ErrGPGKeyNotFound
 	}
 	s.gpgKeys.del(id)
-	indexRemove(&s.keyIdx.gpg, GPGFingerprint(k.Key), id)
+	removeChild(&s.keyIdx.gpg, GPGFingerprint(k.Key), id)
 	removeChild(&s.gpgKeysOf, userID, id)
 	return nil
 }

@@ -247,20 +247,24 @@ func (s *Store) Load(d *Data) error {
 	return nil
 }
 
-// addChild and removeChild maintain a per-user id index copy-on-write.
-func addChild(idx *cowMap[int64, []int64], userID, id int64) {
-	old, _ := idx.get(userID)
-	i, found := slices.BinarySearch(old, id)
-	if found {
-		return
+// addChild and removeChild maintain an index of ascending ids (per user,
+// per fingerprint) copy-on-write: slices are replaced, never modified.
+func addChild[K comparable](idx *cowMap[K, []int64], key K, id int64) {
+	old, _ := idx.get(key)
+	if i, found := slices.BinarySearch(old, id); !found {
+		idx.set(key, slices.Insert(slices.Clone(old), i, id))
 	}
-	idx.set(userID, slices.Insert(slices.Clone(old), i, id))
 }
 
-func removeChild(idx *cowMap[int64, []int64], userID, id int64) {
-	old, _ := idx.get(userID)
-	if i, found := slices.BinarySearch(old, id); found {
-		idx.set(userID, slices.Delete(slices.Clone(old), i, i+1))
+func removeChild[K comparable](idx *cowMap[K, []int64], key K, id int64) {
+	old, _ := idx.get(key)
+	i, found := slices.BinarySearch(old, id)
+	switch {
+	case !found:
+	case len(old) == 1:
+		idx.del(key)
+	default:
+		idx.set(key, slices.Delete(slices.Clone(old), i, i+1))
 	}
 }
 
