@@ -66,13 +66,13 @@ func tokenFromRequest(c *gin.Context, p *params) string {
 	if t := strings.TrimSpace(c.GetHeader("Private-Token")); t != "" {
 		return t
 	}
-	if t, _ := p.str("private_token"); t != "" {
+	if t := p.raw("private_token"); t != "" {
 		return t
 	}
 	if auth := c.GetHeader("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
 		return strings.TrimSpace(auth[7:])
 	}
-	if t, _ := p.str("access_token"); t != "" {
+	if t := p.raw("access_token"); t != "" {
 		return t
 	}
 	return ""
@@ -91,7 +91,7 @@ func (s *Server) authenticate(c *gin.Context, group scopeGroup) (*caller, *apiEr
 	}
 	w := &caller{}
 	sudoID := strings.TrimSpace(c.GetHeader("Sudo"))
-	if v, _ := p.str("sudo"); v != "" {
+	if v := strings.TrimSpace(p.raw("sudo")); v != "" {
 		sudoID = v
 	}
 	value := tokenFromRequest(c, p)
@@ -207,4 +207,27 @@ func (s *Server) recordActivity(c *gin.Context) {
 	if w := v.(*caller); w.user != nil && w.token != nil {
 		s.store.TouchActivity(w.user.ID, s.clock.Now())
 	}
+}
+
+// usersResourceLogin is the /users resource's before hook,
+// authenticate_non_get!: writes need a login before their parameters are
+// validated; reads check the login in the endpoint body (requireAdmin),
+// after validation, so an anonymous read with bad parameters gets the 400.
+func (s *Server) usersResourceLogin(c *gin.Context) (*caller, *apiError) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		return s.authenticate(c, scopesUsers)
+	}
+	return s.requireLogin(c, scopesUsers)
+}
+
+// requireAdmin is authenticated_as_admin!: 401 without a login, 403 for
+// anyone but an admin.
+func requireAdmin(w *caller) *apiError {
+	switch {
+	case w.anonymous():
+		return errUnauthorized
+	case !w.admin():
+		return errForbidden
+	}
+	return nil
 }

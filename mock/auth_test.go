@@ -119,3 +119,13 @@ func TestSudoToARegularUserRendersUserPublicWithoutAdminFields(t *testing.T) {
 		t.Fatalf("GET /user as admin lacks UserWithAdmin fields: %v", admin)
 	}
 }
+
+func TestBodyAndSudoEdgeCases(t *testing.T) {
+	s := newTestServer(t, Options{})
+	// A malformed body on a read that checks its login late is still 400.
+	expect(t, do(t, s, req{path: "/api/v4/users/1/custom_attributes", token: rootToken, body: `{`}), 400,
+		`{"error":"message body does not match declared format"}`)
+	// sudo given as a JSON number works like the string.
+	rec := do(t, s, req{method: "PUT", path: "/api/v4/users/7", token: rootToken, body: `{"sudo":1,"bio":"x"}`})
+	expect(t, rec, 403, `{"message":"403 Forbidden"}`) // acting as john_smith, not an admin
+}

@@ -161,7 +161,7 @@ func (s *Server) adminEmailRoute(c *gin.Context, read func(p *params)) (*store.U
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.requireLogin(c, scopesUsers)
+	w, err := s.usersResourceLogin(c)
 	if err != nil {
 		return nil, err
 	}
@@ -170,8 +170,8 @@ func (s *Server) adminEmailRoute(c *gin.Context, read func(p *params)) (*store.U
 	if e := p.errs.err(); e != nil {
 		return nil, e
 	}
-	if !w.admin() {
-		return nil, errForbidden
+	if e := requireAdmin(w); e != nil {
+		return nil, e
 	}
 	u := s.store.User(uid)
 	if u == nil {

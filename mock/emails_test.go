@@ -133,3 +133,23 @@ func TestSecondaryEmailsStayCoherentWithUserCreateAndUpdate(t *testing.T) {
 	expect(t, do(t, s, req{method: "POST", path: "/api/v4/user/emails", token: "tok-alice", body: `{"email":"bob.unconfirmed@example.com"}`}),
 		http.StatusBadRequest, `{"message":{"email":["has already been taken"]}}`)
 }
+
+// /users has authenticate_non_get!: an anonymous read is validated first
+// (400) and refused in the endpoint (401); a write is refused first.
+func TestAnonymousAdminReadsAreValidatedBeforeTheLoginCheck(t *testing.T) {
+	s := newTestServer(t, Options{})
+	for _, tc := range []struct {
+		name   string
+		r      req
+		status int
+		body   string
+	}{
+		{"emails, bad page", req{path: "/api/v4/users/3/emails?page=x"}, 400, `{"error":"page is invalid"}`},
+		{"emails, good params", req{path: "/api/v4/users/3/emails"}, 401, `{"message":"401 Unauthorized"}`},
+		{"memberships, bad type", req{path: "/api/v4/users/3/memberships?type=Group"}, 400, `{"error":"type does not have a valid value"}`},
+		{"memberships, non-admin", req{path: "/api/v4/users/3/memberships", token: johnToken}, 403, `{"message":"403 Forbidden"}`},
+		{"email write, missing email", req{method: "POST", path: "/api/v4/users/3/emails", body: `{}`}, 401, `{"message":"401 Unauthorized"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) { expect(t, do(t, s, tc.r), tc.status, tc.body) })
+	}
+}

@@ -20,24 +20,40 @@ import (
 // the body (JSON, form or multipart) merged, the body winning. Typed getters
 // coerce like Grape and collect its error messages.
 type params struct {
-	values map[string]any // string | []any | map[string]any | json.Number | bool | nil
-	errs   paramErrors
+	values  map[string]any // string | []any | map[string]any | json.Number | bool | nil
+	errs    paramErrors
+	bodyErr *apiError // the body could not be read (see readParams)
+}
+
+// raw returns name as a string without recording a coercion error: for the
+// parameters auth reads on every route (sudo, private_token), whose type
+// errors are not the endpoint's to report.
+func (p *params) raw(name string) string {
+	switch v := p.values[name].(type) {
+	case string:
+		return v
+	case json.Number: // {"sudo": 1}
+		return v.String()
+	}
+	return ""
 }
 
 const paramsKey = "gitlab-mock.params"
 
-// readParams parses the query and body once per request.
+// readParams parses the query and body once per request. The params are
+// never nil: on a bad body (400, 413) they hold the query only, and every
+// call returns the same error, so a handler that reads them after
+// authenticate (which already answered the error) cannot trip on nil.
 func (s *Server) readParams(c *gin.Context) (*params, *apiError) {
 	if p, ok := c.Get(paramsKey); ok {
-		return p.(*params), nil
+		p := p.(*params)
+		return p, p.bodyErr
 	}
 	p := &params{values: map[string]any{}}
 	addForm(p.values, c.Request.URL.Query())
-	if err := s.readBody(c, p.values); err != nil {
-		return nil, err
-	}
+	p.bodyErr = s.readBody(c, p.values)
 	c.Set(paramsKey, p)
-	return p, nil
+	return p, p.bodyErr
 }
 
 func (s *Server) readBody(c *gin.Context, into map[string]any) *apiError {

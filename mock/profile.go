@@ -50,7 +50,7 @@ func (s *Server) userMemberships(c *gin.Context) *apiError {
 	if err != nil {
 		return err
 	}
-	w, err := s.requireLogin(c, scopesUsers)
+	w, err := s.usersResourceLogin(c)
 	if err != nil {
 		return err
 	}
@@ -60,8 +60,8 @@ func (s *Server) userMemberships(c *gin.Context) *apiError {
 	if e := p.errs.err(); e != nil {
 		return e
 	}
-	if !w.admin() {
-		return errForbidden
+	if e := requireAdmin(w); e != nil {
+		return e
 	}
 	if s.store.User(id) == nil {
 		return notFound("User")
@@ -189,8 +189,7 @@ func (s *Server) customAttrParams(c *gin.Context) (*params, *apiError) {
 			return nil, err
 		}
 	}
-	p, _ := s.readParams(c)
-	return p, nil
+	return s.readParams(c)
 }
 
 func findAttr(u *store.User, key string) *customAttributeJSON {

@@ -35,7 +35,8 @@ func (b *Baseline) indexKeys() {
 		}
 	}
 	for _, k := range b.gpgKeys {
-		if fp := GPGFingerprint(k.Key); fp != "" && !k.Revoked {
+		k.fingerprint = GPGFingerprint(k.Key) // the baseline's own copy, during its construction
+		if fp := k.fingerprint; fp != "" && !k.Revoked {
 			b.keyIdx.gpg[fp] = append(b.keyIdx.gpg[fp], k.ID)
 		}
 	}
@@ -68,7 +69,7 @@ func (s *Store) unindexKeysOf(userID int64) {
 	}
 	for _, kid := range s.children(&s.gpgKeysOf, userID) {
 		if k, ok := s.gpgKeys.get(kid); ok {
-			removeChild(&s.keyIdx.gpg, GPGFingerprint(k.Key), kid)
+			removeChild(&s.keyIdx.gpg, k.fingerprint, kid)
 		}
 	}
 }
@@ -188,6 +189,7 @@ func (s *Store) AddGPGKey(k GPGKey, fingerprint string) (*GPGKey, error) {
 	k.ID = s.next.gpgKey
 	s.next.gpgKey++
 	k.Revoked = false
+	k.fingerprint = fingerprint
 	s.gpgKeys.set(k.ID, &k)
 	addChild(&s.keyIdx.gpg, fingerprint, k.ID)
 	addChild(&s.gpgKeysOf, k.UserID, k.ID)
@@ -224,7 +226,7 @@ func (s *Store) DeleteGPGKey(userID, id int64) error {
 		return ErrGPGKeyNotFound
 	}
 	s.gpgKeys.del(id)
-	removeChild(&s.keyIdx.gpg, GPGFingerprint(k.Key), id)
+	removeChild(&s.keyIdx.gpg, k.fingerprint, id)
 	removeChild(&s.gpgKeysOf, userID, id)
 	return nil
 }

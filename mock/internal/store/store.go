@@ -295,6 +295,9 @@ func (s *Store) Export() *Data {
 	})
 	d.SSHKeys = sortedValues(&s.sshKeys, func(k *SSHKey) int64 { return k.ID })
 	d.GPGKeys = sortedValues(&s.gpgKeys, func(k *GPGKey) int64 { return k.ID })
+	for i := range d.GPGKeys {
+		d.GPGKeys[i].fingerprint = "" // derived, like searchText
+	}
 	d.Emails = sortedValues(&s.secEmails, func(e *Email) int64 { return e.ID })
 	d.Tokens = sortedValues(&s.tokens, func(t *Token) int64 { return t.ID })
 	d.Events = sortedValues(&s.events, func(e *Event) int64 { return e.ID })

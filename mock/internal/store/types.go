@@ -133,6 +133,8 @@ type GPGKey struct {
 	Key       string
 	CreatedAt time.Time
 	Revoked   bool
+
+	fingerprint string // GPGFingerprint(Key), kept by the store so deletes need no parse
 }
 
 // Email is a secondary email address of a user.
