@@ -144,13 +144,13 @@ func (s *Server) authenticate(c *gin.Context, group scopeGroup) (*caller, *apiEr
 func (s *Server) accessDenied(c *gin.Context, u *store.User) *apiError {
 	switch {
 	case u.Internal:
-		return forbidden("This action cannot be performed by internal users")
+		return errInternalUserAccess
 	case u.State == store.StateBlockedPendingApproval:
-		return forbidden("Your account is pending approval from your administrator and hence blocked.")
+		return errPendingApprovalAccess
 	case u.State == store.StateDeactivated:
-		return forbidden("Your account has been deactivated by your administrator. Please log back in from a web browser to reactivate your account at " + s.baseURL(c))
+		return errDeactivatedAccess(s.baseURL(c))
 	case u.State == store.StateBlocked, u.State == store.StateLDAPBlocked, u.State == store.StateBanned:
-		return forbidden("Your account has been blocked.")
+		return errBlockedAccess
 	}
 	return nil
 }
@@ -165,7 +165,7 @@ func (s *Server) sudo(owner *store.User, tok *store.Token, id string) (*store.Us
 	}
 	target := s.userByIDOrUsername(id)
 	if target == nil {
-		return nil, msgError(http.StatusNotFound, "404 User with ID or username '"+id+"' Not Found")
+		return nil, errSudoTargetNotFound(id)
 	}
 	return target, nil
 }

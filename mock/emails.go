@@ -70,12 +70,8 @@ func (s *Server) addEmail(c *gin.Context, owner *store.User, addr string, skipCo
 		e.ConfirmedAt = &now
 	}
 	created, err := s.store.AddEmail(e)
-	if err == store.ErrSecondaryEmailTaken { // lost a race with another add
-		errs.add("email", msgTaken)
-		return errs.err()
-	}
 	if err != nil {
-		return storeError(err)
+		return storeError(err) // e.g. ErrSecondaryEmailTaken, having lost a race with another add
 	}
 	writeJSON(c, http.StatusCreated, renderEmail(created))
 	return nil

@@ -86,6 +86,37 @@ func errRecentlyActive(days int) *apiError {
 	return msgError(http.StatusForbidden, "The user you are trying to deactivate has been active in the past "+strconv.Itoa(days)+" days and cannot be deactivated")
 }
 
+// Answers with a fixed text, named for the handlers that give them.
+var (
+	errListUsersAnonymously  = forbidden("Not authorized to access /api/v4/users")
+	errBodyFormat            = grapeError(http.StatusBadRequest, "message body does not match declared format")
+	errPreconditionFailed    = msgError(http.StatusPreconditionFailed, "412 Precondition Failed")
+	errScopesBlank           = msgError(http.StatusUnprocessableEntity, "Scopes can't be blank")
+	errInternalUserAccess    = forbidden("This action cannot be performed by internal users")
+	errPendingApprovalAccess = forbidden("Your account is pending approval from your administrator and hence blocked.")
+	errBlockedAccess         = forbidden("Your account has been blocked.")
+)
+
+// errDeactivatedAccess is the deactivated user's reason, which names the
+// instance's URL.
+func errDeactivatedAccess(baseURL string) *apiError {
+	return forbidden("Your account has been deactivated by your administrator. Please log back in from a web browser to reactivate your account at " + baseURL)
+}
+
+// errSudoTargetNotFound is sudo!'s 404 for an unknown id or username.
+func errSudoTargetNotFound(id string) *apiError {
+	return msgError(http.StatusNotFound, "404 User with ID or username '"+id+"' Not Found")
+}
+
+// errCannotBan and errCannotUnban name the user's current state.
+func errCannotBan(state string) *apiError {
+	return msgError(http.StatusForbidden, "You cannot ban "+state+" users.")
+}
+
+func errCannotUnban(state string) *apiError {
+	return msgError(http.StatusForbidden, "You cannot unban "+state+" users.")
+}
+
 // oauthBody is rack-oauth2's error format, used for token failures.
 type oauthBody struct {
 	Error       string `json:"error"`
@@ -208,7 +239,7 @@ func storeError(err error) *apiError {
 		return errUsernameTaken
 	case se.Kind == store.KindNotFound:
 		return notFound(se.Entity)
-	case se.Kind == store.KindConflict:
+	case se.Kind == store.KindConflict && se.Field != "":
 		return msgError(http.StatusConflict, strings.ToUpper(se.Field[:1])+se.Field[1:]+" "+se.Message)
 	default:
 		return validationError(se.Field, se.Message)

@@ -176,7 +176,7 @@ func (s *Server) currentUserEvents(c *gin.Context) *apiError {
 		if w.anonymous() {
 			return nil, errUnauthorized
 		}
-		return s.store.User(w.user.ID), nil
+		return w.user, nil
 	})
 }
 

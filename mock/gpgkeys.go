@@ -33,7 +33,7 @@ func renderGPGKey(k *store.GPGKey) gpgKeyJSON {
 	return gpgKeyJSON{ID: k.ID, Key: k.Key, CreatedAt: apiTime(k.CreatedAt)}
 }
 
-// visibleGPGKeys drops keys a fixture marks revoked: GitLab deletes a key
+// renderGPGKeys drops keys a fixture marks revoked: GitLab deletes a key
 // when it revokes it.
 func (s *Server) renderGPGKeys(c *gin.Context, keys []*store.GPGKey, pr pageRequest) {
 	out := make([]gpgKeyJSON, 0, len(keys))
@@ -77,9 +77,6 @@ func (s *Server) addGPGKey(c *gin.Context, owner *store.User, key string) *apiEr
 	k, err := s.store.AddGPGKey(store.GPGKey{UserID: owner.ID, Key: key, CreatedAt: s.clock.Now()}, fp)
 	switch err {
 	case nil:
-	case store.ErrGPGKeyTaken: // lost a race with another add
-		errs.add("key", msgTaken)
-		return errs.err()
 	case store.ErrGPGFingerprintTaken:
 		errs.add("fingerprint", msgTaken)
 		errs.add("primary_keyid", msgTaken)

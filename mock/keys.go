@@ -231,11 +231,7 @@ func (s *Server) addSSHKey(c *gin.Context, owner *store.User, kp sshKeyParams) *
 		UsageType: kp.usageType, CreatedAt: now, ExpiresAt: kp.expiresAt,
 	})
 	if err != nil {
-		if err == store.ErrSSHKeyTaken { // lost a race with another add
-			errs.add("fingerprint_sha256", msgTaken)
-			return errs.err()
-		}
-		return storeError(err)
+		return storeError(err) // e.g. ErrSSHKeyTaken, having lost a race with another add
 	}
 	writeJSON(c, http.StatusCreated, s.renderSSHKey(c, k))
 	return nil

@@ -89,3 +89,32 @@ func roundTrips(t *testing.T, s *Server) {
 		t.Fatalf("the exported state does not load back: %v\n%s", err, doc)
 	}
 }
+
+// FuzzGPGKeyInput: whatever armored text is posted, the OpenPGP parser never
+// turns it into a 5xx, and an accepted key exports and loads back.
+func FuzzGPGKeyInput(f *testing.F) {
+	key := gpgPublicKey(f, "alice@example.com")
+	for _, seed := range []string{
+		key,
+		key[:len(key)/2],
+		"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n",
+		"-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n-----END PGP PRIVATE KEY BLOCK-----\n",
+		"", "not a key", "\xff\xfe",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		s := newKeysServer(t)
+		body, _ := json.Marshal(map[string]string{"key": key})
+		rec := do(t, s, req{method: "POST", path: "/api/v4/user/gpg_keys", token: "tok-alice", body: string(body)})
+		if rec.Code >= 500 {
+			t.Fatalf("%q -> %d %s", body, rec.Code, rec.Body.String())
+		}
+		if rec.Code == 201 {
+			if r := do(t, s, req{method: "DELETE", path: "/api/v4/user/gpg_keys/1", token: "tok-alice"}); r.Code >= 500 {
+				t.Fatalf("DELETE after adding %q -> %d", body, r.Code)
+			}
+			roundTrips(t, s)
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -158,7 +157,7 @@ func (s *Server) banUser(c *gin.Context) *apiError {
 		return err
 	}
 	if u.State != store.StateActive {
-		return msgError(http.StatusForbidden, fmt.Sprintf("You cannot ban %s users.", u.State))
+		return errCannotBan(u.State)
 	}
 	if err := s.setState(c, u, store.StateBanned); err != nil {
 		return err
@@ -174,7 +173,7 @@ func (s *Server) unbanUser(c *gin.Context) *apiError {
 		return err
 	}
 	if u.State != store.StateBanned {
-		return msgError(http.StatusForbidden, fmt.Sprintf("You cannot unban %s users.", u.State))
+		return errCannotUnban(u.State)
 	}
 	if err := s.setState(c, u, store.StateActive); err != nil {
 		return err

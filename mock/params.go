@@ -88,7 +88,7 @@ func (s *Server) readBody(c *gin.Context, into map[string]any) *apiError {
 		}
 		vals, err := url.ParseQuery(string(b))
 		if err != nil {
-			return grapeError(http.StatusBadRequest, "message body does not match declared format")
+			return errBodyFormat
 		}
 		addForm(into, vals)
 		return nil
@@ -105,7 +105,7 @@ func (s *Server) readBody(c *gin.Context, into map[string]any) *apiError {
 		dec.UseNumber()
 		var body any
 		if err := dec.Decode(&body); err != nil {
-			return grapeError(http.StatusBadRequest, "message body does not match declared format")
+			return errBodyFormat
 		}
 		if m, ok := body.(map[string]any); ok {
 			for k, v := range m {
@@ -121,7 +121,7 @@ func bodyError(err error) *apiError {
 	if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
 		return errBodyTooLarge
 	}
-	return grapeError(http.StatusBadRequest, "message body does not match declared format")
+	return errBodyFormat
 }
 
 // addForm adds form values the way Rack nests them: "a[]" is an array,

@@ -12,8 +12,9 @@ import (
 	"github.com/gitlab-mock/gitlab-mock/mock/internal/store"
 )
 
-// patJSON is PersonalAccessToken (+ token right after creation or rotation,
-// + last_used_ips in the WithLastUsedIps variant of /self).
+// patJSON is PersonalAccessToken (+ last_used_ips in the WithLastUsedIps
+// variant, + token right after creation or rotation, + impersonation for
+// impersonation tokens), in Grape's field order.
 type patJSON struct {
 	ID          int64     `json:"id"`
 	Name        string    `json:"name"`
@@ -27,6 +28,8 @@ type patJSON struct {
 	ExpiresAt   *apiDate  `json:"expires_at"`
 	LastUsedIPs *[]string `json:"last_used_ips,omitempty"`
 	Token       string    `json:"token,omitempty"`
+	// Impersonation is set for the ImpersonationToken entities only.
+	Impersonation *bool `json:"impersonation,omitempty"`
 }
 
 func (s *Server) renderPAT(t *store.Token, withToken, withIPs bool) patJSON {
@@ -54,7 +57,7 @@ func today(now time.Time) time.Time {
 // createPAT stores a new personal access token for u, or GitLab's 422.
 func (s *Server) createPAT(c *gin.Context, u *store.User, name, desc string, scopes []string, expires *time.Time) *apiError {
 	if len(scopes) == 0 {
-		return msgError(http.StatusUnprocessableEntity, "Scopes can't be blank")
+		return errScopesBlank
 	}
 	t, serr := s.store.CreateToken(store.Token{
 		UserID: u.ID, Name: name, Description: desc, Token: s.newTokenValue(), Scopes: scopes,
@@ -213,8 +216,8 @@ func (s *Server) listPATs(c *gin.Context) *apiError {
 	}
 	var tokens []*store.Token
 	switch {
-	case w.admin() && p.has("user_id"):
-		if f.userID == nil || s.store.User(*f.userID) == nil {
+	case w.admin() && f.userID != nil:
+		if s.store.User(*f.userID) == nil {
 			return errNotFoundBare
 		}
 		tokens = s.store.TokensOf(*f.userID)
@@ -252,7 +255,7 @@ func (s *Server) restrictNonAdmins(w *caller, p *params) *apiError {
 	if w.admin() || !p.given("user_id") {
 		return nil
 	}
-	if id, _ := p.str("user_id"); id == "" || id != strconv.FormatInt(w.user.ID, 10) {
+	if id := p.raw("user_id"); id != "" && id != strconv.FormatInt(w.user.ID, 10) { // "" is nil to Grape
 		return errUnauthorized
 	}
 	return nil
@@ -381,7 +384,10 @@ func (s *Server) getSelfPAT(c *gin.Context) *apiError {
 	if err != nil {
 		return err
 	}
-	writeJSON(c, http.StatusOK, s.renderPAT(s.store.Token(t.ID), false, true))
+	if fresh := s.store.Token(t.ID); fresh != nil { // last_used_at was just touched
+		t = fresh
+	}
+	writeJSON(c, http.StatusOK, s.renderPAT(t, false, true))
 	return nil
 }
 

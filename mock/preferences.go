@@ -31,7 +31,7 @@ func (s *Server) getPreferences(c *gin.Context) *apiError {
 	if err != nil {
 		return err
 	}
-	writeJSON(c, http.StatusOK, s.renderPreferences(s.store.User(w.user.ID)))
+	writeJSON(c, http.StatusOK, s.renderPreferences(w.user))
 	return nil
 }
 

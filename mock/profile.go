@@ -316,7 +316,7 @@ func (s *Server) createServiceAccount(c *gin.Context) *apiError {
 		email = strings.Split(email, ":")[0]
 	}
 	if !validUsername(username) {
-		return validationError("username", "can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.")
+		return validationError("username", usernameFormatMessage)
 	}
 	now := s.clock.Now()
 	u, serr := s.store.CreateServiceAccount(store.User{

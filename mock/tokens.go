@@ -22,37 +22,12 @@ var availableScopes = []string{
 	"read_service_ping", "ai_features", "openid", "profile", "email",
 }
 
-// tokenJSON is PersonalAccessToken (+ last_used_ips and impersonation for
-// ImpersonationToken; + token right after creation).
-type tokenJSON struct {
-	ID            int64    `json:"id"`
-	Name          string   `json:"name"`
-	Revoked       bool     `json:"revoked"`
-	CreatedAt     apiTime  `json:"created_at"`
-	Description   *string  `json:"description"`
-	Scopes        []string `json:"scopes"`
-	UserID        int64    `json:"user_id"`
-	LastUsedAt    *apiTime `json:"last_used_at"`
-	Active        bool     `json:"active"`
-	ExpiresAt     *apiDate `json:"expires_at"`
-	LastUsedIPs   []string `json:"last_used_ips"`
-	Token         string   `json:"token,omitempty"`
-	Impersonation bool     `json:"impersonation"`
-}
-
-func (s *Server) renderToken(t *store.Token, withToken bool) tokenJSON {
-	j := tokenJSON{
-		ID: t.ID, Name: t.Name, Revoked: t.Revoked, CreatedAt: apiTime(t.CreatedAt),
-		Description: strOrNil(t.Description), Scopes: slices.Clone(t.Scopes), UserID: t.UserID,
-		LastUsedAt: timeOrNil(t.LastUsedAt), Active: t.Active(s.clock.Now()),
-		ExpiresAt: dateOrNil(t.ExpiresAt), LastUsedIPs: []string{}, Impersonation: t.Impersonation,
-	}
-	if j.Scopes == nil {
-		j.Scopes = []string{}
-	}
-	if withToken {
-		j.Token = t.Token
-	}
+// renderToken is ImpersonationToken (PersonalAccessToken + last_used_ips +
+// impersonation) or, right after creation, ImpersonationTokenWithToken
+// (PersonalAccessTokenWithToken + impersonation: no last_used_ips).
+func (s *Server) renderToken(t *store.Token, withToken bool) patJSON {
+	j := s.renderPAT(t, withToken, !withToken)
+	j.Impersonation = &t.Impersonation
 	return j
 }
 
@@ -143,7 +118,7 @@ func (s *Server) listImpersonationTokens(c *gin.Context) *apiError {
 		return notFound("User")
 	}
 	now := s.clock.Now()
-	var out []tokenJSON
+	var out []patJSON
 	for _, t := range s.store.TokensOf(u.ID) {
 		if !t.Impersonation || (state == "active" && !t.Active(now)) || (state == "inactive" && t.Active(now)) {
 			continue
@@ -151,7 +126,7 @@ func (s *Server) listImpersonationTokens(c *gin.Context) *apiError {
 		out = append(out, s.renderToken(t, false))
 	}
 	if out == nil {
-		out = []tokenJSON{}
+		out = []patJSON{}
 	}
 	writeJSON(c, http.StatusOK, pageOf(s, c, out, pr))
 	return nil

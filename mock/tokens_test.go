@@ -102,3 +102,29 @@ func TestUserEventsAndActivities(t *testing.T) {
 		}
 	})
 }
+
+// ImpersonationTokenWithToken is PersonalAccessTokenWithToken + impersonation:
+// no last_used_ips, unlike the ImpersonationToken of lists and gets.
+func TestCreatedImpersonationTokenHasNoLastUsedIPs(t *testing.T) {
+	s := newTestServer(t, Options{})
+	tok := decode[map[string]any](t, do(t, s, req{method: "POST", path: "/api/v4/users/42/impersonation_tokens", token: rootToken, body: `{"name":"n","scopes":["api"]}`}))
+	if _, ok := tok["last_used_ips"]; ok || tok["impersonation"] != true || tok["token"] == nil {
+		t.Fatalf("created %v", tok)
+	}
+	got := decode[map[string]any](t, do(t, s, req{path: fmt.Sprintf("/api/v4/users/42/impersonation_tokens/%d", int(tok["id"].(float64))), token: rootToken}))
+	if _, ok := got["last_used_ips"]; !ok || got["token"] != nil {
+		t.Fatalf("get %v", got)
+	}
+}
+
+// Grape reads an empty user_id as absent.
+func TestPATListWithAnEmptyUserIDIsUnfiltered(t *testing.T) {
+	s := newTestServer(t, Options{})
+	all := do(t, s, req{path: "/api/v4/personal_access_tokens?per_page=100", token: rootToken})
+	empty := do(t, s, req{path: "/api/v4/personal_access_tokens?per_page=100&user_id=", token: rootToken})
+	expect(t, empty, 200, "")
+	if empty.Header().Get("X-Total") != all.Header().Get("X-Total") {
+		t.Fatalf("user_id= gives %s tokens, no filter %s", empty.Header().Get("X-Total"), all.Header().Get("X-Total"))
+	}
+	expect(t, do(t, s, req{path: "/api/v4/personal_access_tokens?user_id=", token: johnToken}), 200, "")
+}

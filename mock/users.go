@@ -29,7 +29,7 @@ func (s *Server) listUsers(c *gin.Context) *apiError {
 		return e
 	}
 	if w.anonymous() && f.username == "" {
-		return forbidden("Not authorized to access /api/v4/users")
+		return errListUsersAnonymously
 	}
 	if f.externUID != "" && !w.admin() {
 		return errForbidden
@@ -673,7 +673,7 @@ func checkUnmodifiedSince(c *gin.Context, updatedAt time.Time) *apiError {
 	}
 	since, err := http.ParseTime(h)
 	if err == nil && updatedAt.Truncate(time.Second).After(since) {
-		return msgError(http.StatusPreconditionFailed, "412 Precondition Failed")
+		return errPreconditionFailed
 	}
 	return nil
 }
