@@ -145,7 +145,12 @@ func serve(ctx context.Context, cfg config, h http.Handler, logger *slog.Logger,
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// A request holds its instance's reset gate while it is answered; a
+		// client that stops reading must not hold it (and every reset) for
+		// ever. Long enough for any fault delay or requests/wait a test sets.
+		WriteTimeout: 10 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
