@@ -40,19 +40,27 @@ const (
 	scopesSelfRotate
 )
 
+// The scope lists allowed answers with; never modified.
+var (
+	scopesForSelfRotate = []string{"api", "self_rotate"}
+	scopesForWrites     = []string{"api"}
+	scopesForUserReads  = []string{"read_user", "api", "read_api"}
+	scopesForAPIReads   = []string{"api", "read_api"}
+)
+
 func (g scopeGroup) allowed(method string) []string {
 	read := method == http.MethodGet || method == http.MethodHead
 	switch {
 	case g == scopesAny:
 		return availableScopes
 	case g == scopesSelfRotate:
-		return []string{"api", "self_rotate"}
+		return scopesForSelfRotate
 	case !read:
-		return []string{"api"}
+		return scopesForWrites
 	case g == scopesUsers:
-		return []string{"read_user", "api", "read_api"}
+		return scopesForUserReads
 	default:
-		return []string{"api", "read_api"}
+		return scopesForAPIReads
 	}
 }
 
