@@ -106,3 +106,19 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCreateSession measures starting and ending a session on a
+// 100k-user baseline (copy-on-write: independent of the number of users).
+func BenchmarkCreateSession(b *testing.B) {
+	s := generatedServer(b, 100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		info, err := s.CreateSession(SessionOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !s.EndSession(info.ID) {
+			b.Fatal("EndSession")
+		}
+	}
+}

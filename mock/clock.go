@@ -22,9 +22,6 @@ type Clock struct {
 	at     time.Time
 }
 
-// clock is the name the handlers use.
-type clock = Clock
-
 func newClock(source func() time.Time, start *time.Time) *Clock {
 	c := &Clock{}
 	c.reset(source, start)
@@ -115,11 +112,11 @@ func (s *Server) putClock(c *gin.Context) *apiError {
 		return err
 	}
 	if body.Now == nil {
-		return controlError(http.StatusBadRequest, `now is missing: send {"now": "2030-01-01T00:00:00Z"}`)
+		return msgError(http.StatusBadRequest, `now is missing: send {"now": "2030-01-01T00:00:00Z"}`)
 	}
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(*body.Now))
 	if err != nil {
-		return controlError(http.StatusBadRequest, fmt.Sprintf("now: %q is not an RFC 3339 time (like 2030-01-01T00:00:00Z)", *body.Now))
+		return msgError(http.StatusBadRequest, fmt.Sprintf("now: %q is not an RFC 3339 time (like 2030-01-01T00:00:00Z)", *body.Now))
 	}
 	s.clock.Set(t)
 	writeJSON(c, http.StatusOK, s.clock.state())
@@ -135,11 +132,11 @@ func (s *Server) advanceClock(c *gin.Context) *apiError {
 		return err
 	}
 	if body.By == nil {
-		return controlError(http.StatusBadRequest, `by is missing: send {"by": "48h"}`)
+		return msgError(http.StatusBadRequest, `by is missing: send {"by": "48h"}`)
 	}
 	d, err := parseDuration(*body.By)
 	if err != nil {
-		return controlError(http.StatusBadRequest, "by: "+err.Error())
+		return msgError(http.StatusBadRequest, "by: "+err.Error())
 	}
 	s.clock.Advance(d)
 	writeJSON(c, http.StatusOK, s.clock.state())

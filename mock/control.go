@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,25 +50,47 @@ type instance struct {
 	faults  *faultSet
 	journal *journal
 
-	baseline    *store.Baseline  // the fixtures Reset returns to (PUT /-/mock/fixtures replaces it)
-	start       *scenario        // applied on every reset (Options.Scenario); nil: none
-	clockSource func() time.Time // Options.Now; nil: real time
+	baseline *store.Baseline // the fixtures Reset returns to (PUT /-/mock/fixtures replaces it)
+	start    *scenario       // applied on every reset (Options.Scenario); nil: none
 }
 
 // newInstance returns an instance on baseline b at its start configuration.
 func (s *Server) newInstance(mount string, b *store.Baseline, start *scenario) *instance {
+	state, now := startingPoint(b, start)
 	inst := &instance{
-		mount:       mount,
-		store:       store.NewFrom(b),
-		clock:       newClock(s.opts.Now, b.Now()),
-		faults:      newFaultSet(),
-		journal:     newJournal(s.opts.JournalSize),
-		baseline:    b,
-		start:       start,
-		clockSource: s.opts.Now,
+		mount:    mount,
+		store:    store.NewFrom(state),
+		clock:    newClock(s.opts.Now, now),
+		faults:   newFaultSet(),
+		journal:  newJournal(s.opts.JournalSize),
+		baseline: b,
+		start:    start,
 	}
-	s.resetLocked(inst, start)
+	inst.addFaults(start)
 	return inst
+}
+
+// startingPoint is the state and clock start of baseline b with scenario sc
+// applied (nil: none): the scenario's own fixtures and now, if it has them.
+func startingPoint(b *store.Baseline, sc *scenario) (*store.Baseline, *time.Time) {
+	if sc != nil && sc.baseline != nil {
+		b = sc.baseline
+	}
+	now := b.Now()
+	if sc != nil && sc.now != nil {
+		now = sc.now
+	}
+	return b, now
+}
+
+// addFaults adds the fault rules of sc (nil: none).
+func (inst *instance) addFaults(sc *scenario) {
+	if sc == nil {
+		return
+	}
+	for _, f := range sc.faults {
+		inst.faults.add(f) // validated when the scenario was parsed
+	}
 }
 
 // initControl sets up the root instance on the fixtures baseline b, the
@@ -95,6 +115,12 @@ func (s *Server) initControl(b *store.Baseline) error {
 	return nil
 }
 
+// scenarioNotFound answers for an unknown scenario: notFound's message plus
+// the names of the scenarios there are.
+func (s *Server) scenarioNotFound(name string) *apiError {
+	return msgError(http.StatusNotFound, "404 Scenario "+name+" Not Found (have: "+strings.Join(s.scenarioNames(), ", ")+")")
+}
+
 func (s *Server) scenarioNames() []string {
 	var names []string
 	for _, sc := range s.Scenarios() {
@@ -107,25 +133,14 @@ func (s *Server) scenarioNames() []string {
 // state and ids, clock, fault rules and journal. The caller holds inst.gate
 // for writing (or owns inst exclusively). O(1) in the size of the state.
 func (s *Server) resetLocked(inst *instance, sc *scenario) {
-	b := inst.baseline
-	if sc != nil && sc.baseline != nil {
-		b = sc.baseline
-	}
-	inst.store.ResetTo(b)
-	now := b.Now()
-	if sc != nil && sc.now != nil {
-		now = sc.now
-	}
-	inst.clock.reset(inst.clockSource, now)
+	state, now := startingPoint(inst.baseline, sc)
+	inst.store.ResetTo(state)
+	inst.clock.reset(s.opts.Now, now)
 	inst.faults.clear()
-	if sc != nil {
-		for _, f := range sc.faults {
-			inst.faults.add(f) // validated when the scenario was parsed
-		}
-	}
+	inst.addFaults(sc)
 	inst.journal.clear()
-	if inst == s.instance && s.tokenGen != nil {
-		s.tokenGen = newTokenGen(s.opts.TokenSeed) // the same token values after every reset
+	if s.tokenGen != nil {
+		s.tokenGen.reseed() // the same token values after every reset
 	}
 }
 
@@ -190,9 +205,6 @@ func (s *Server) RemoveFault(id int) bool { return s.faults.remove(id) }
 // ClearFaults removes every fault rule.
 func (s *Server) ClearFaults() { s.faults.clear() }
 
-// controlError is a control API error: {"message": ...}.
-func controlError(status int, msg string) *apiError { return msgError(status, msg) }
-
 // controlRoutes registers the control API of the root instance on g
 // (/-/mock).
 func (s *Server) controlRoutes(g *gin.RouterGroup) {
@@ -231,7 +243,7 @@ func (s *Server) requireControlToken(c *gin.Context) {
 		if got != "" {
 			msg = "401 Unauthorized - wrong " + ControlTokenHeader + " (the mock's control token)"
 		}
-		abort(c, controlError(http.StatusUnauthorized, msg))
+		abort(c, msgError(http.StatusUnauthorized, msg))
 	}
 }
 
@@ -243,7 +255,7 @@ func decodeControlBody(c *gin.Context, v any) *apiError {
 		return aerr
 	}
 	if err := yaml.Unmarshal(b, v); err != nil {
-		return controlError(http.StatusBadRequest, "body: "+strings.TrimPrefix(err.Error(), "yaml: "))
+		return msgError(http.StatusBadRequest, "body: "+strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	return nil
 }
@@ -257,11 +269,10 @@ func readControlBody(c *gin.Context) ([]byte, *apiError) {
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxControlBody))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, errBodyTooLarge
+		if aerr := bodyError(err); aerr == errBodyTooLarge {
+			return nil, aerr
 		}
-		return nil, controlError(http.StatusBadRequest, "body: "+err.Error())
+		return nil, msgError(http.StatusBadRequest, "body: "+err.Error())
 	}
 	return b, nil
 }
@@ -289,10 +300,10 @@ func (s *Server) getState(c *gin.Context) *apiError {
 		b, err = s.StateJSON()
 		ctype = "application/json"
 	default:
-		return controlError(http.StatusBadRequest, fmt.Sprintf("format: %q is not yaml or json", format))
+		return msgError(http.StatusBadRequest, fmt.Sprintf("format: %q is not yaml or json", format))
 	}
 	if err != nil {
-		return controlError(http.StatusInternalServerError, "export: "+err.Error())
+		return msgError(http.StatusInternalServerError, "export: "+err.Error())
 	}
 	c.Data(http.StatusOK, ctype, b)
 	return nil
@@ -305,7 +316,7 @@ func (s *Server) putFixtures(c *gin.Context) *apiError {
 		return aerr
 	}
 	if err := s.LoadFixtures(b); err != nil {
-		return controlError(http.StatusBadRequest, err.Error())
+		return msgError(http.StatusBadRequest, err.Error())
 	}
 	c.Status(http.StatusNoContent)
 	return nil
@@ -319,11 +330,11 @@ func (s *Server) postFault(c *gin.Context) *apiError {
 	}
 	f, err := parseFault(b)
 	if err != nil {
-		return controlError(http.StatusBadRequest, err.Error())
+		return msgError(http.StatusBadRequest, err.Error())
 	}
 	id, err := s.AddFault(f)
 	if err != nil {
-		return controlError(http.StatusBadRequest, err.Error())
+		return msgError(http.StatusBadRequest, err.Error())
 	}
 	for _, st := range s.Faults() {
 		if st.ID == id {
@@ -352,7 +363,7 @@ func (s *Server) deleteFaults(c *gin.Context) *apiError {
 func (s *Server) deleteFault(c *gin.Context) *apiError {
 	id, err := strconv.Atoi(c.Param("id"))
 	if err != nil || !s.RemoveFault(id) {
-		return controlError(http.StatusNotFound, fmt.Sprintf("404 Fault %s Not Found", c.Param("id")))
+		return notFound("Fault " + c.Param("id"))
 	}
 	c.Status(http.StatusNoContent)
 	return nil
@@ -362,7 +373,7 @@ func (s *Server) deleteFault(c *gin.Context) *apiError {
 func (s *Server) getRequests(c *gin.Context) *apiError {
 	f, bad := parseRequestFilter(c.Request.URL.Query())
 	if bad != "" {
-		return controlError(http.StatusBadRequest, bad)
+		return msgError(http.StatusBadRequest, bad)
 	}
 	writeJSON(c, http.StatusOK, s.Requests(f))
 	return nil
@@ -392,20 +403,20 @@ func (s *Server) waitRequests(c *gin.Context) *apiError {
 	q := c.Request.URL.Query()
 	f, bad := parseRequestFilter(q)
 	if bad != "" {
-		return controlError(http.StatusBadRequest, bad)
+		return msgError(http.StatusBadRequest, bad)
 	}
 	n := 1
 	if v := q.Get("count"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			return controlError(http.StatusBadRequest, fmt.Sprintf("count: %q is not a positive number", v))
+			return msgError(http.StatusBadRequest, fmt.Sprintf("count: %q is not a positive number", v))
 		}
 	}
 	timeout := defaultWaitTimeout
 	if v := q.Get("timeout"); v != "" {
 		d, err := parseDuration(v)
 		if err != nil || d <= 0 {
-			return controlError(http.StatusBadRequest, fmt.Sprintf("timeout: %q is not a positive duration (like 5s)", v))
+			return msgError(http.StatusBadRequest, fmt.Sprintf("timeout: %q is not a positive duration (like 5s)", v))
 		}
 		timeout = min(d, maxWaitTimeout)
 	}
@@ -435,7 +446,7 @@ func (s *Server) getScenarios(c *gin.Context) *apiError {
 // POST /-/mock/scenarios/:name
 func (s *Server) postScenario(c *gin.Context) *apiError {
 	if err := s.ApplyScenario(c.Param("name")); err != nil {
-		return controlError(http.StatusNotFound, fmt.Sprintf("404 Scenario %s Not Found (have: %s)", c.Param("name"), strings.Join(s.scenarioNames(), ", ")))
+		return s.scenarioNotFound(c.Param("name"))
 	}
 	c.Status(http.StatusNoContent)
 	return nil
@@ -456,24 +467,13 @@ func (s *Server) traffic(c *gin.Context) {
 	entry := Request{Time: start.UTC(), Method: r.Method, Path: p, Query: redactQuery(r.URL.RawQuery)}
 	entry.Body, entry.BodyTruncated = s.journalBody(r)
 
-	var (
-		userOnce sync.Once
-		user     string
-	)
-	lookup := func() string {
-		userOnce.Do(func() { user = inst.callerUsername(r) })
-		return user
-	}
-	var query url.Values
+	fr := faultRequest{inst: inst, r: r, method: r.Method, path: p}
+	var fired *rule
 	inst.gate.RLock()
-	fired := inst.faults.fire(faultRequest{method: r.Method, path: p, query: func() url.Values {
-		if query == nil {
-			query = r.URL.Query()
+	if inst.faults.active() { // no rules: no lock, no matching
+		if fired = inst.faults.fire(&fr); fired != nil {
+			fr.username() // for the journal, while the gate is held
 		}
-		return query
-	}, user: lookup})
-	if fired != nil {
-		lookup() // for the journal, while the gate is held
 	}
 	inst.gate.RUnlock()
 
@@ -483,8 +483,7 @@ func (s *Server) traffic(c *gin.Context) {
 		inst.journal.add(entry)
 	}
 	if fired != nil {
-		id := fired.id
-		entry.FaultID, entry.User = &id, user
+		entry.FaultID, entry.User = &fired.id, fr.user // fired is this request's own copy
 		if fired.Delay > 0 {
 			t := time.NewTimer(fired.Delay)
 			select {

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -119,31 +119,31 @@ type answer struct {
 	headers http.Header
 }
 
+// jsonAnswer answers v as JSON, as writeJSON does.
 func jsonAnswer(status int, v any) answer {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	return answer{status: status, body: bytes.TrimSuffix(buf.Bytes(), []byte("\n")), ctype: "application/json"}
+	b, _ := encodeJSON(v) // validate made sure it encodes
+	return answer{status: status, body: b, ctype: "application/json"}
 }
 
+// errorAnswer is the answer GitLab gives with e (errors.go).
+func errorAnswer(e *apiError) answer { return jsonAnswer(e.status, e.body) }
+
 // preset builds the answer of a named preset for a request to p.
-func preset(name, p string, wall time.Time) answer {
-	msg := func(status int, m string) answer { return jsonAnswer(status, map[string]string{"message": m}) }
+func preset(name, p string) answer {
 	switch name {
 	case FaultUnauthorized:
-		return msg(http.StatusUnauthorized, "401 Unauthorized")
+		return errorAnswer(errUnauthorized)
 	case FaultForbidden:
-		return msg(http.StatusForbidden, "403 Forbidden")
+		return errorAnswer(errForbidden)
 	case FaultNotFound:
-		return msg(http.StatusNotFound, "404 Not Found")
+		return errorAnswer(errNotFoundBare)
 	case FaultLDAPBlocked:
 		if strings.HasSuffix(strings.TrimRight(p, "/"), "/unblock") {
-			return msg(http.StatusForbidden, "403 Forbidden - LDAP blocked users cannot be unblocked by the API")
+			return errorAnswer(errLDAPBlockedUnblock)
 		}
-		return msg(http.StatusForbidden, "403 Forbidden - LDAP blocked users cannot be modified by the API")
+		return errorAnswer(errLDAPBlockedModify)
 	case FaultRateLimited:
-		a := msg(http.StatusTooManyRequests, "429 Too Many Requests")
+		a := errorAnswer(msgError(http.StatusTooManyRequests, "429 Too Many Requests"))
 		a.headers = http.Header{}
 		a.headers.Set("Retry-After", strconv.Itoa(rateLimitRetryAfter))
 		a.headers.Set("RateLimit-Name", "throttle_authenticated_api")
@@ -151,8 +151,6 @@ func preset(name, p string, wall time.Time) answer {
 		a.headers.Set("RateLimit-Observed", strconv.Itoa(rateLimitLimit+1))
 		a.headers.Set("RateLimit-Remaining", "0")
 		return a
-	case FaultServerError:
-		return msg(http.StatusInternalServerError, "500 Internal Server Error")
 	case FaultBadGateway:
 		return answer{status: http.StatusBadGateway, body: proxyPage(502, "Bad Gateway"), ctype: "text/html"}
 	case FaultServiceUnavailable:
@@ -160,7 +158,7 @@ func preset(name, p string, wall time.Time) answer {
 	case FaultGatewayTimeout:
 		return answer{status: http.StatusGatewayTimeout, body: proxyPage(504, "Gateway Time-out"), ctype: "text/html"}
 	}
-	return msg(http.StatusInternalServerError, "500 Internal Server Error")
+	return errorAnswer(errInternal) // FaultServerError
 }
 
 // setRateLimitReset fills RateLimit-Reset and -ResetTime from Retry-After,
@@ -276,12 +274,12 @@ type rule struct {
 	rng     *rand.Rand
 }
 
+// status lists the rule. It shares nothing with the rule: the caller may
+// change it while the rule fires.
 func (r *rule) status() FaultStatus {
 	st := FaultStatus{Fault: r.Fault, ID: r.id, Hits: r.hits, Matched: r.matched}
-	if r.Respond != nil {
-		rc := *r.Respond
-		st.Respond = &rc
-	}
+	st.Respond = cloneResponse(r.Respond)
+	st.Match.Query = cloneMap(r.Match.Query)
 	if r.Times > 0 {
 		n := max(r.Times-r.hits, 0)
 		st.Remaining = &n
@@ -294,7 +292,13 @@ type faultSet struct {
 	mu     sync.Mutex
 	rules  []*rule
 	nextID int
+	// count is len(rules), read without mu so that traffic skips the
+	// rules altogether when there are none (the common case).
+	count atomic.Int32
 }
+
+// active reports whether there are rules to match (without locking).
+func (fs *faultSet) active() bool { return fs.count.Load() != 0 }
 
 func newFaultSet() *faultSet { return &faultSet{nextID: 1} }
 
@@ -303,11 +307,7 @@ func (fs *faultSet) add(f Fault) (int, error) {
 	if err := f.validate(); err != nil {
 		return 0, err
 	}
-	if f.Respond != nil {
-		rc := *f.Respond
-		rc.Headers = cloneMap(rc.Headers)
-		f.Respond = &rc
-	}
+	f.Respond = cloneResponse(f.Respond) // the caller keeps its maps
 	f.Match.Query = cloneMap(f.Match.Query)
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -317,7 +317,19 @@ func (fs *faultSet) add(f Fault) (int, error) {
 	}
 	fs.nextID++
 	fs.rules = append(fs.rules, r)
+	fs.count.Store(int32(len(fs.rules)))
 	return r.id, nil
+}
+
+// cloneResponse is a deep copy of r: headers and body (see jsonable).
+func cloneResponse(r *FaultResponse) *FaultResponse {
+	if r == nil {
+		return nil
+	}
+	rc := *r
+	rc.Headers = cloneMap(r.Headers)
+	rc.Body = jsonable(r.Body)
+	return &rc
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -336,6 +348,7 @@ func (fs *faultSet) clear() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.rules, fs.nextID = nil, 1
+	fs.count.Store(0)
 }
 
 func (fs *faultSet) remove(id int) bool {
@@ -344,6 +357,7 @@ func (fs *faultSet) remove(id int) bool {
 	for i, r := range fs.rules {
 		if r.id == id {
 			fs.rules = slices.Delete(fs.rules, i, i+1)
+			fs.count.Store(int32(len(fs.rules)))
 			return true
 		}
 	}
@@ -360,28 +374,35 @@ func (fs *faultSet) list() []FaultStatus {
 	return out
 }
 
-// needsUser reports whether some rule matches on the caller.
-func (fs *faultSet) needsUser() bool {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	for _, r := range fs.rules {
-		if r.Match.User != "" {
-			return true
-		}
-	}
-	return false
+// faultRequest is what rules match on: the query and the caller are
+// resolved on first use, and only by a rule that needs them.
+type faultRequest struct {
+	inst         *instance
+	r            *http.Request
+	method, path string
+
+	query    url.Values
+	user     string
+	userDone bool
 }
 
-// faultRequest is what rules match on.
-type faultRequest struct {
-	method, path string
-	query        func() url.Values // parsed lazily
-	user         func() string     // resolved lazily
+func (q *faultRequest) queryValues() url.Values {
+	if q.query == nil {
+		q.query = q.r.URL.Query()
+	}
+	return q.query
+}
+
+func (q *faultRequest) username() string {
+	if !q.userDone {
+		q.user, q.userDone = q.inst.callerUsername(q.r), true
+	}
+	return q.user
 }
 
 // fire finds the first rule that fires for req, updating the counters of
 // every rule it matches on the way. It returns a copy of the rule, or nil.
-func (fs *faultSet) fire(req faultRequest) *rule {
+func (fs *faultSet) fire(req *faultRequest) *rule {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for _, r := range fs.rules {
@@ -405,7 +426,7 @@ func (fs *faultSet) fire(req faultRequest) *rule {
 	return nil
 }
 
-func (r *rule) matches(req faultRequest) bool {
+func (r *rule) matches(req *faultRequest) bool {
 	m := &r.Match
 	if m.Method != "" && !slices.Contains(splitMethods(m.Method), req.method) {
 		return false
@@ -414,12 +435,12 @@ func (r *rule) matches(req faultRequest) bool {
 		return false
 	}
 	for k, want := range m.Query {
-		got, ok := req.query()[k]
+		got, ok := req.queryValues()[k]
 		if !ok || (want != "*" && !slices.Contains(got, want)) {
 			return false
 		}
 	}
-	if m.User != "" && !strings.EqualFold(m.User, req.user()) {
+	if m.User != "" && !strings.EqualFold(m.User, req.username()) {
 		return false
 	}
 	return true
@@ -430,7 +451,7 @@ func (r *rule) answer(p string, wall time.Time) (answer, bool) {
 	var a answer
 	switch {
 	case r.Error != "":
-		a = preset(r.Error, p, wall)
+		a = preset(r.Error, p)
 	case r.Respond != nil:
 		switch b := r.Respond.Body.(type) {
 		case nil:
@@ -534,11 +555,7 @@ func parseFaultNode(n *yaml.Node) (Fault, error) {
 	if err := n.Decode(&w); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) && len(te.Errors) > 0 {
-			line := n.Line
-			msg := te.Errors[0]
-			if _, err := fmt.Sscanf(msg, "line %d:", &line); err == nil {
-				msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-			}
+			line, msg := yamlLine(te.Errors[0], n.Line)
 			return f, &faultError{line, msg}
 		}
 		return f, &faultError{n.Line, err.Error()}
@@ -546,7 +563,7 @@ func parseFaultNode(n *yaml.Node) (Fault, error) {
 	f = Fault{Name: w.Name, Match: w.Match, Respond: w.Respond, Error: w.Error, Drop: w.Drop, Times: w.Times,
 		After: w.After, Probability: w.Probability, Seed: w.Seed}
 	if f.Respond != nil {
-		f.Respond.Body = normaliseYAML(f.Respond.Body)
+		f.Respond.Body = jsonable(f.Respond.Body)
 	}
 	if w.Delay != "" {
 		d, err := parseDuration(w.Delay)
@@ -592,28 +609,14 @@ func keyLine(n *yaml.Node, key string) int {
 	return n.Line
 }
 
-// normaliseYAML turns YAML's map[string]any / map[any]any trees into what
-// encoding/json can write.
-func normaliseYAML(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normaliseYAML(e)
-		}
-		return x
-	case map[any]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[fmt.Sprint(k)] = normaliseYAML(e)
-		}
-		return out
-	case []any:
-		for i, e := range x {
-			x[i] = normaliseYAML(e)
-		}
-		return x
+// yamlLine splits a yaml.v3 message "line N: what" into N and what; a
+// message without a line gets line def.
+func yamlLine(msg string, def int) (int, string) {
+	line := def
+	if _, err := fmt.Sscanf(msg, "line %d:", &line); err == nil {
+		return line, strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	}
-	return v
+	return def, msg
 }
 
 // parseFault decodes a rule from a YAML or JSON document.

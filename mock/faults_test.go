@@ -362,3 +362,38 @@ func TestFaultedWriteChangesNothing(t *testing.T) {
 		t.Fatal("the faulted request created a user")
 	}
 }
+
+// Faults hands out copies: neither the caller's maps given to AddFault nor
+// those of a listed rule are shared with the live rule, so changing them
+// while requests fire changes no answer (and does not race; go test -race).
+func TestFaultsShareNoMapsWithLiveRules(t *testing.T) {
+	s := newTestServer(t, Options{})
+	body := map[string]any{"message": "scripted", "list": []any{"a"}}
+	headers := map[string]string{"X-Scripted": "yes"}
+	query := map[string]string{"page": "*"}
+	if _, err := s.AddFault(Fault{Match: FaultMatch{Query: query},
+		Respond: &FaultResponse{Status: 409, Body: body, Headers: headers}}); err != nil {
+		t.Fatal(err)
+	}
+	body["message"], headers["X-Scripted"], query["other"] = "changed", "changed", "*"
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			st := s.Faults()[0]
+			st.Respond.Body.(map[string]any)["message"] = "listed"
+			st.Respond.Body.(map[string]any)["list"].([]any)[0] = "b"
+			st.Respond.Headers["X-Scripted"] = "listed"
+			st.Match.Query["more"] = "*"
+		}
+	}()
+	for range 50 {
+		rec := do(t, s, req{path: "/api/v4/version?page=1"})
+		expect(t, rec, 409, `{"list":["a"],"message":"scripted"}`)
+		if got := rec.Header().Get("X-Scripted"); got != "yes" {
+			t.Fatalf("X-Scripted = %q", got)
+		}
+	}
+	<-done
+}

@@ -3,8 +3,8 @@ package mock
 import (
 	"context"
 	"encoding/json"
-	"mime"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,15 +67,25 @@ func (f RequestFilter) matches(r *Request) bool {
 	return true
 }
 
-// journal is a bounded ring buffer of requests with change notification
-// for waiters.
+// journal is a bounded ring buffer of requests. Waiters are fed by add
+// itself, so a wait counts every matching request journaled while it waits,
+// even one that has already left the ring when the waiter looks.
 type journal struct {
 	mu      sync.Mutex
 	size    int
 	entries []Request // ring: oldest at start once full
 	start   int
 	nextID  int64
-	changed chan struct{} // closed on the next change; nil until a waiter asks
+	waiters []*waiter
+}
+
+// waiter is a wait in progress: the matching requests since the wait began
+// (those in the journal then included) or since the last clear.
+type waiter struct {
+	f    RequestFilter
+	n    int
+	got  []Request
+	done chan struct{} // closed once got holds n requests
 }
 
 func newJournal(size int) *journal {
@@ -96,29 +106,36 @@ func (j *journal) add(r Request) {
 		j.entries[j.start] = r
 		j.start = (j.start + 1) % j.size
 	}
-	j.notify()
-}
-
-func (j *journal) notify() {
-	if j.changed != nil {
-		close(j.changed)
-		j.changed = nil
+	for _, w := range j.waiters {
+		if len(w.got) < w.n && w.f.matches(&r) {
+			if w.got = append(w.got, r); len(w.got) == w.n {
+				close(w.done)
+			}
+		}
 	}
 }
 
-// clear empties the journal; ids start again at 1.
+// clear empties the journal; ids start again at 1, and waits count again
+// from zero.
 func (j *journal) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.entries, j.start, j.nextID = nil, 0, 1
-	j.notify()
+	for _, w := range j.waiters {
+		if len(w.got) < w.n { // a wait already satisfied keeps its answer
+			w.got = nil
+		}
+	}
 }
 
-// list returns the matching entries, oldest first, and the channel that is
-// closed on the next change.
-func (j *journal) list(f RequestFilter) ([]Request, <-chan struct{}) {
+// list returns the matching entries, oldest first.
+func (j *journal) list(f RequestFilter) []Request {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return j.listLocked(f)
+}
+
+func (j *journal) listLocked(f RequestFilter) []Request {
 	out := []Request{}
 	n := len(j.entries)
 	for i := 0; i < n; i++ {
@@ -127,44 +144,60 @@ func (j *journal) list(f RequestFilter) ([]Request, <-chan struct{}) {
 			out = append(out, *r)
 		}
 	}
-	if j.changed == nil {
-		j.changed = make(chan struct{})
-	}
-	return out, j.changed
+	return out
 }
 
-// wait returns once n entries match f (counting those already journaled),
-// or when ctx ends, with what matched so far and ctx's error.
+// wait returns once n requests matching f have been journaled (counting
+// those in the journal when it starts), or when ctx ends, with what matched
+// so far and ctx's error.
 func (j *journal) wait(ctx context.Context, f RequestFilter, n int) ([]Request, error) {
-	for {
-		got, changed := j.list(f)
-		if len(got) >= n {
-			return got, nil
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			got, _ := j.list(f)
-			if len(got) >= n {
-				return got, nil
-			}
-			return got, ctx.Err()
-		}
+	j.mu.Lock()
+	got := j.listLocked(f)
+	if len(got) >= n {
+		j.mu.Unlock()
+		return got, nil
 	}
+	w := &waiter{f: f, n: n, got: got, done: make(chan struct{})}
+	j.waiters = append(j.waiters, w)
+	j.mu.Unlock()
+
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+	}
+
+	j.mu.Lock()
+	j.waiters = slices.DeleteFunc(j.waiters, func(x *waiter) bool { return x == w })
+	got = w.got
+	j.mu.Unlock()
+	if got == nil {
+		got = []Request{}
+	}
+	if len(got) >= n {
+		return got, nil
+	}
+	return got, ctx.Err()
 }
 
 // secretKey reports whether a parameter's value must never be journaled.
-func secretKey(k string) bool {
-	k = strings.ToLower(k)
-	return strings.Contains(k, "token") || strings.Contains(k, "password") || strings.Contains(k, "secret")
+func secretKey(k string) bool { return hasSecretWord(strings.ToLower(k)) }
+
+func hasSecretWord(lower string) bool {
+	for _, w := range secretWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactQuery redacts token and password parameters of a raw query.
 func redactQuery(raw string) string {
-	if raw == "" {
-		return ""
+	if !mayNameSecret(raw) {
+		return raw
 	}
 	parts := strings.Split(raw, "&")
+	changed := false
 	for i, p := range parts {
 		k, _, hasValue := strings.Cut(p, "=")
 		name, err := url.QueryUnescape(k)
@@ -173,29 +206,70 @@ func redactQuery(raw string) string {
 		}
 		if hasValue && secretKey(name) {
 			parts[i] = k + "=" + url.QueryEscape(redacted)
+			changed = true
 		}
+	}
+	if !changed {
+		return raw
 	}
 	return strings.Join(parts, "&")
 }
 
+// secretWords are what secretKey and looksLikeSecrets look for.
+var secretWords = [...]string{"token", "password", "secret"}
+
+// mayNameSecret is the cheap test (no allocation) before parsing a query or
+// body for secrets: false only if no parameter or key in s can name one. It
+// errs on the side of parsing: a secret word in any case, an escape that
+// could spell one (%XX in a query, \uXXXX in JSON), or any non-ASCII byte
+// (Unicode case folding) all answer true.
+func mayNameSecret[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80 || c == '%':
+			return true
+		case c == '\\' && i+1 < len(s) && s[i+1] == 'u':
+			return true
+		}
+		switch c | 0x20 {
+		case 't', 'p', 's':
+			for _, w := range secretWords {
+				if len(s)-i >= len(w) && strings.EqualFold(string(s[i:i+len(w)]), w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // redactBody returns the body to journal: JSON and form bodies with secret
-// values replaced, capped at maxJournalBody.
+// values replaced, capped at maxJournalBody. A body that names no secret is
+// kept as it is, without parsing it.
 func redactBody(contentType string, body []byte) (string, bool) {
 	if len(body) == 0 {
 		return "", false
 	}
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
 	var out string
 	switch {
 	case mt == "multipart/form-data":
 		out = "[multipart body not journaled]"
 	case mt == "application/x-www-form-urlencoded":
 		out = redactQuery(string(body))
+	case !mayNameSecret(body):
+		out = string(body)
 	default:
 		var v any
 		if err := json.Unmarshal(body, &v); err == nil {
-			b, _ := json.Marshal(redactJSON(v))
-			out = string(b)
+			if redactJSON(v) {
+				b, _ := json.Marshal(v)
+				out = string(b)
+			} else {
+				out = string(body)
+			}
 		} else if looksLikeSecrets(body) {
 			out = "[unparsable body not journaled]"
 		} else {
@@ -216,29 +290,30 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 // looksLikeSecrets: a body that is not JSON might still be a form without
 // its content type; if it names a secret, it is not kept.
-func looksLikeSecrets(b []byte) bool {
-	s := strings.ToLower(string(b))
-	return strings.Contains(s, "token") || strings.Contains(s, "password") || strings.Contains(s, "secret")
-}
+func looksLikeSecrets(b []byte) bool { return hasSecretWord(strings.ToLower(string(b))) }
 
-func redactJSON(v any) any {
+// redactJSON replaces secret values in v in place; it reports whether it
+// replaced any.
+func redactJSON(v any) bool {
+	changed := false
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
 			if secretKey(k) {
 				if _, isBool := e.(bool); !isBool && e != nil {
 					x[k] = redacted
+					changed = true
 				}
 				continue
 			}
-			x[k] = redactJSON(e)
+			changed = redactJSON(e) || changed
 		}
 	case []any:
-		for i, e := range x {
-			x[i] = redactJSON(e)
+		for _, e := range x {
+			changed = redactJSON(e) || changed
 		}
 	}
-	return v
+	return changed
 }
 
 // parseRequestFilter reads method, path, status, user and since from a
@@ -267,8 +342,7 @@ func parseRequestFilter(q url.Values) (RequestFilter, string) {
 
 // Requests returns the journal entries matching f, oldest first.
 func (s *Server) Requests(f RequestFilter) []Request {
-	got, _ := s.journal.list(f)
-	return got
+	return s.journal.list(f)
 }
 
 // ClearRequests empties the request journal.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -216,6 +217,27 @@ func TestRedaction(t *testing.T) {
 			t.Errorf("redactBody(%q, %q) = %q, want %q", tt.ctype, tt.body, got, tt.want)
 		}
 	}
+	// Bodies and queries naming no secret are kept as they are, unparsed;
+	// escapes and non-ASCII names that could spell one are parsed.
+	fast := []struct{ ctype, body, want string }{
+		{"application/json", `{"b":1, "a":"x"}`, `{"b":1, "a":"x"}`},
+		{"application/json; charset=utf-8", `{"name":"José"}`, `{"name":"José"}`},
+		{"application/json", `{"reset_password":true, "b":1}`, `{"reset_password":true, "b":1}`},
+		{"application/json", `{"p\u0061ssword":"p"}`, `{"password":"[FILTERED]"}`},
+		{"application/json", `{"to\u212Aen":"p"}`, "{\"to\u212Aen\":\"[FILTERED]\"}"},
+		{"application/json", "{\"to\u212Aen\":\"p\"}", "{\"to\u212Aen\":\"[FILTERED]\"}"},
+		{"application/x-www-form-urlencoded", "pass%77ord=p&a=1", "pass%77ord=%5BFILTERED%5D&a=1"},
+		{"Application/X-WWW-Form-Urlencoded", "a=1&b=2", "a=1&b=2"},
+		{"text/plain", "h\u00e9llo", "h\u00e9llo"},
+	}
+	for _, tt := range fast {
+		if got, _ := redactBody(tt.ctype, []byte(tt.body)); got != tt.want {
+			t.Errorf("redactBody(%q, %q) = %q, want %q", tt.ctype, tt.body, got, tt.want)
+		}
+	}
+	if got := redactQuery("page=2&per_page=20"); got != "page=2&per_page=20" {
+		t.Errorf("redactQuery: %q", got)
+	}
 	if got := redactQuery("access_token=abc&page=2&Private_Token=x"); got != "access_token=%5BFILTERED%5D&page=2&Private_Token=%5BFILTERED%5D" {
 		t.Errorf("redactQuery: %q", got)
 	}
@@ -238,5 +260,43 @@ func TestPathsAreRelativeToTheMount(t *testing.T) {
 	got := s.Requests(RequestFilter{})
 	if len(got) != 1 || got[0].Path != "/api/v4/version" {
 		t.Fatalf("%+v", got)
+	}
+}
+
+// A wait counts every matching request journaled while it waits, even the
+// ones a small journal has already dropped when it looks.
+func TestWaitForCountsRequestsThatLeftTheRing(t *testing.T) {
+	s := newTestServer(t, Options{JournalSize: 2})
+	do(t, s, req{path: "/api/v4/version"})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan []Request)
+	go func() {
+		got, _ := s.WaitFor(ctx, RequestFilter{Path: "/api/v4/version"}, 5)
+		done <- got
+	}()
+	waiting := func() bool {
+		s.journal.mu.Lock()
+		defer s.journal.mu.Unlock()
+		return len(s.journal.waiters) == 1
+	}
+	for !waiting() {
+		runtime.Gosched()
+	}
+	for range 6 {
+		do(t, s, req{path: "/api/v4/version"})
+		do(t, s, req{path: "/api/v4/user"})
+	}
+	got := <-done
+	if len(got) != 5 {
+		t.Fatalf("%d requests: %+v", len(got), got)
+	}
+	for i, id := range []int64{1, 2, 4, 6, 8} {
+		if r := got[i]; r.ID != id || r.Path != "/api/v4/version" {
+			t.Fatalf("request %d: %+v", i, r)
+		}
+	}
+	if len(s.Requests(RequestFilter{})) != 2 {
+		t.Fatal("the journal is not bounded")
 	}
 }

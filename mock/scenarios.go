@@ -56,8 +56,7 @@ func loadScenarios(opts Options) (map[string]*scenario, error) {
 		d := opts.ScenariosDir
 		fsys, display = os.DirFS(d), func(n string) string { return filepath.Join(d, n) }
 	}
-	sfs := fsys
-	entries, err := fs.ReadDir(sfs, dir)
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
@@ -67,7 +66,7 @@ func loadScenarios(opts Options) (map[string]*scenario, error) {
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
-		data, err := fs.ReadFile(sfs, path.Join(dir, e.Name()))
+		data, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
@@ -92,11 +91,7 @@ func parseScenario(file string, data []byte, opts Options) (*scenario, error) {
 		if errors.As(err, &te) {
 			return nil, errAt(0, "", "%s", strings.Join(te.Errors, "; "))
 		}
-		line := 0
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if _, err := fmt.Sscanf(msg, "line %d:", &line); err == nil {
-			msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-		}
+		line, msg := yamlLine(strings.TrimPrefix(err.Error(), "yaml: "), 0)
 		return nil, errAt(line, "", "%s", msg)
 	}
 	sc := &scenario{}
@@ -250,8 +245,11 @@ func (s *Server) Scenarios() []ScenarioInfo {
 }
 
 // ApplyScenario resets the instance to its baseline fixtures, then applies
-// the named scenario: its fixtures, clock and fault rules. A later Reset
-// returns to the start configuration (Options.Scenario, if any).
+// the named scenario: its fixtures, clock and fault rules. The start
+// scenario (Options.Scenario, -scenario) is not applied underneath: the
+// result is the baseline fixtures plus this scenario only, with the
+// journal cleared and the token sequence restarted, as by Reset. A later
+// Reset returns to the start configuration (Options.Scenario, if any).
 func (s *Server) ApplyScenario(name string) error {
 	scs, err := s.scenarioSet()
 	if err != nil {

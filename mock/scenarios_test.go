@@ -269,3 +269,25 @@ func TestApplyScenarioWhileWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Applying a scenario resets to the baseline fixtures without the start
+// scenario (Options.Scenario) underneath; Reset goes back to the start.
+func TestApplyScenarioStartsFromTheBaselineNotTheStartScenario(t *testing.T) {
+	s := newTestServer(t, Options{Scenario: "empty"})
+	if s.store.UserByUsername("john_smith") != nil {
+		t.Fatal("the empty scenario has john_smith")
+	}
+	if err := s.ApplyScenario("ldap-blocked"); err != nil {
+		t.Fatal(err)
+	}
+	if s.store.UserByUsername("john_smith") == nil {
+		t.Fatal("ApplyScenario kept the start scenario's fixtures")
+	}
+	if got := s.Faults(); len(got) != 2 || got[0].Error != FaultLDAPBlocked {
+		t.Fatalf("faults: %+v", got)
+	}
+	s.Reset()
+	if s.store.UserByUsername("john_smith") != nil || len(s.Faults()) != 0 {
+		t.Fatal("Reset did not return to the start scenario")
+	}
+}

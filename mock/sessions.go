@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -55,21 +56,24 @@ type SessionInfo struct {
 type session struct {
 	srv     *Server
 	created time.Time
-
-	mu       sync.Mutex
-	lastUsed time.Time
+	// lastUsed is the wall time of the last request (unix nanoseconds),
+	// updated on every request without a lock.
+	lastUsed atomic.Int64
 }
 
-func (ss *session) touch(now time.Time) {
-	ss.mu.Lock()
-	ss.lastUsed = now
-	ss.mu.Unlock()
+func startSession(srv *Server, now time.Time) *session {
+	ss := &session{srv: srv, created: now}
+	ss.touch(now)
+	return ss
 }
 
-func (ss *session) idleSince() time.Time {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return ss.lastUsed
+func (ss *session) touch(now time.Time) { ss.lastUsed.Store(now.UnixNano()) }
+
+func (ss *session) idleSince() time.Time { return time.Unix(0, ss.lastUsed.Load()) }
+
+// idle reports whether the session has been idle for longer than ttl at now.
+func (ss *session) idle(now time.Time, ttl time.Duration) bool {
+	return now.UnixNano()-ss.lastUsed.Load() > int64(ttl)
 }
 
 // sessions is the root server's registry. Idle sessions expire lazily (on
@@ -92,25 +96,32 @@ func newSessions(opts Options) *sessions {
 	return ss
 }
 
-// expireLocked ends sessions idle for longer than the TTL (wall time: the
-// mock clocks are the sessions' own business).
+// expireLocked ends every session idle for longer than the TTL (wall time:
+// the mock clocks are the sessions' own business). Creating and listing
+// sessions sweep; a request checks only its own session (get).
 func (r *sessions) expireLocked(now time.Time) {
 	for id, ss := range r.byID {
-		if now.Sub(ss.idleSince()) > r.ttl {
+		if ss.idle(now, r.ttl) {
 			delete(r.byID, id)
 		}
 	}
 }
 
+// get returns the live session id and marks it used; nil if there is none
+// or it has been idle for too long (it ends then).
 func (r *sessions) get(id string) *session {
+	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := time.Now()
-	r.expireLocked(now)
 	ss := r.byID[id]
-	if ss != nil {
-		ss.touch(now)
+	if ss == nil {
+		return nil
 	}
+	if ss.idle(now, r.ttl) {
+		delete(r.byID, id)
+		return nil
+	}
+	ss.touch(now)
 	return ss
 }
 
@@ -130,13 +141,9 @@ func newSessionID() string {
 // server's URL. It fails with ErrTooManySessions at the cap, or when the
 // fixtures or scenario are invalid.
 func (s *Server) CreateSession(opts SessionOptions) (SessionInfo, error) {
-	id, _, err := s.createSession(opts)
+	id, ss, err := s.createSession(opts)
 	if err != nil {
 		return SessionInfo{}, err
-	}
-	ss := s.sessions.get(id)
-	if ss == nil {
-		return SessionInfo{}, ErrUnknownSession
 	}
 	return s.sessions.info(id, ss, ""), nil
 }
@@ -174,7 +181,7 @@ func (s *Server) createSession(opts SessionOptions) (string, *session, error) {
 		return "", nil, ErrTooManySessions
 	}
 	id := newSessionID()
-	ss := &session{srv: s.newSessionServer(id, b, start), created: now, lastUsed: now}
+	ss := startSession(s.newSessionServer(id, b, start), now)
 	r.byID[id] = ss
 	return id, ss, nil
 }
@@ -256,14 +263,19 @@ func (s *Server) serveSession(w http.ResponseWriter, r *http.Request) bool {
 	id, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, sessionPrefix), "/")
 	ss := s.sessions.get(id)
 	if ss == nil {
+		e := errSessionNotFound
+		b, _ := encodeJSON(e.body)
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte(`{"message":"404 Session Not Found"}`))
+		w.WriteHeader(e.status)
+		w.Write(b)
 		return true
 	}
 	ss.srv.ServeHTTP(w, r)
 	return true
 }
+
+// errSessionNotFound answers for a session that does not exist (any more).
+var errSessionNotFound = notFound("Session")
 
 // sessionRequest is the body of POST /-/mock/sessions.
 type sessionRequest struct {
@@ -285,18 +297,18 @@ func (s *Server) postSession(c *gin.Context) *apiError {
 	default:
 		b, err := json.Marshal(jsonable(doc))
 		if err != nil {
-			return controlError(http.StatusBadRequest, "fixtures: "+err.Error())
+			return msgError(http.StatusBadRequest, "fixtures: "+err.Error())
 		}
 		opts.Fixtures = b
 	}
 	id, ss, err := s.createSession(opts)
 	switch {
 	case errors.Is(err, ErrTooManySessions):
-		return controlError(http.StatusTooManyRequests, fmt.Sprintf("429 Too Many Requests - the mock serves at most %d live sessions; end one with DELETE /-/mock/sessions/{id}", s.sessions.max))
+		return msgError(http.StatusTooManyRequests, fmt.Sprintf("429 Too Many Requests - the mock serves at most %d live sessions; end one with DELETE /-/mock/sessions/{id}", s.sessions.max))
 	case errors.Is(err, ErrUnknownScenario):
-		return controlError(http.StatusNotFound, fmt.Sprintf("404 Scenario %s Not Found (have: %s)", body.Scenario, strings.Join(s.scenarioNames(), ", ")))
+		return s.scenarioNotFound(body.Scenario)
 	case err != nil:
-		return controlError(http.StatusBadRequest, err.Error())
+		return msgError(http.StatusBadRequest, err.Error())
 	}
 	writeJSON(c, http.StatusCreated, s.sessions.info(id, ss, s.hostURL(c)))
 	return nil
@@ -316,17 +328,22 @@ func (s *Server) getSessions(c *gin.Context) *apiError {
 // DELETE /-/mock/sessions/:id
 func (s *Server) deleteSession(c *gin.Context) *apiError {
 	if !s.EndSession(c.Param("id")) {
-		return controlError(http.StatusNotFound, "404 Session Not Found")
+		return errSessionNotFound
 	}
 	c.Status(http.StatusNoContent)
 	return nil
 }
 
-// jsonable turns what yaml.v3 decodes (map[string]any, and for nested
-// YAML maps with non-string keys map[any]any) into JSON-marshalable values.
+// jsonable returns a deep copy of v, a JSON-like value decoded from YAML or
+// JSON or built in Go, with yaml.v3's map[any]any (nested maps with
+// non-string keys) turned into map[string]any, which encoding/json can
+// write. Values of other types are returned as they are.
 func jsonable(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
+		if t == nil {
+			return t
+		}
 		out := make(map[string]any, len(t))
 		for k, x := range t {
 			out[k] = jsonable(x)
@@ -339,13 +356,18 @@ func jsonable(v any) any {
 		}
 		return out
 	case []any:
+		if t == nil {
+			return t
+		}
 		out := make([]any, len(t))
 		for i, x := range t {
 			out[i] = jsonable(x)
 		}
 		return out
-	case time.Time:
-		return t.Format(time.RFC3339Nano)
+	case map[string]string:
+		return cloneMap(t)
+	case []string:
+		return slices.Clone(t)
 	}
 	return v
 }

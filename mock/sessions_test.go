@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // newSession creates a session over HTTP and returns its path prefix.
@@ -159,5 +160,30 @@ func TestSessionGoAPI(t *testing.T) {
 	}
 	if got := fmt.Sprint(len(s.Sessions())); got != "3" {
 		t.Fatalf("sessions %s", got)
+	}
+}
+
+// A request checks only its own session's idle time; creating and listing
+// sessions sweep them all.
+func TestSessionGetChecksOnlyItsOwnSession(t *testing.T) {
+	s := newTestServer(t, Options{SessionTTL: time.Hour})
+	a, _ := s.CreateSession(SessionOptions{})
+	b, _ := s.CreateSession(SessionOptions{})
+	c, _ := s.CreateSession(SessionOptions{})
+	long := time.Now().Add(-2 * time.Hour)
+	s.sessions.byID[b.ID].touch(long)
+	s.sessions.byID[c.ID].touch(long)
+	if _, ok := s.Session(a.ID); !ok {
+		t.Fatal("a ended")
+	}
+	if len(s.sessions.byID) != 3 {
+		t.Fatal("a request to a swept the other sessions")
+	}
+	expect(t, do(t, s, req{path: b.URL + "/api/v4/version"}), 404, `{"message":"404 Session Not Found"}`)
+	if _, ok := s.sessions.byID[b.ID]; ok || len(s.sessions.byID) != 2 {
+		t.Fatal("b did not end")
+	}
+	if got := s.Sessions(); len(got) != 1 || got[0].ID != a.ID {
+		t.Fatalf("Sessions() = %+v", got)
 	}
 }

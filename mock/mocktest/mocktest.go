@@ -33,47 +33,64 @@ type Server struct {
 	HTTP *httptest.Server
 }
 
-// Option changes the mock.Options a server starts with.
-type Option func(*mock.Options)
+// Option changes how a server starts: the mock.Options it is built with,
+// or what is done to it before it serves.
+type Option func(*config)
 
-// WithOptions starts from o instead of the zero Options (later options
-// still apply on top).
-func WithOptions(o mock.Options) Option { return func(opts *mock.Options) { *opts = o } }
+// config is what the options build.
+type config struct {
+	opts   mock.Options
+	frozen *time.Time // WithNow: the clock is set here after mock.New
+}
+
+// WithOptions starts from o instead of the zero Options (earlier options are
+// dropped; later options still apply on top).
+func WithOptions(o mock.Options) Option { return func(c *config) { *c = config{opts: o} } }
 
 // WithFixtures starts from a fixture document (YAML or JSON).
-func WithFixtures(doc []byte) Option { return func(o *mock.Options) { o.Fixtures = doc } }
+func WithFixtures(doc []byte) Option { return func(c *config) { c.opts.Fixtures = doc } }
 
 // WithFixturesFS starts from a fixture file or directory inside fsys.
 func WithFixturesFS(fsys fs.FS, path string) Option {
-	return func(o *mock.Options) { o.FixturesFS, o.FixturesPath = fsys, path }
+	return func(c *config) { c.opts.FixturesFS, c.opts.FixturesPath = fsys, path }
 }
 
 // WithScenario applies a scenario at start and on every reset.
-func WithScenario(name string) Option { return func(o *mock.Options) { o.Scenario = name } }
+func WithScenario(name string) Option { return func(c *config) { c.opts.Scenario = name } }
 
-// WithNow freezes the mock clock at t (until the test moves it).
+// WithNow freezes the mock clock at t: it stays there (GET /-/mock/clock
+// says frozen) until the test sets or advances it. A reset returns the
+// clock to t (Options.Now).
 func WithNow(t time.Time) Option {
-	return func(o *mock.Options) { o.Now = func() time.Time { return t } }
+	return func(c *config) {
+		c.opts.Now = func() time.Time { return t }
+		c.frozen = &t
+	}
 }
 
 // WithControlToken requires token on the HTTP control API.
-func WithControlToken(token string) Option { return func(o *mock.Options) { o.ControlToken = token } }
+func WithControlToken(token string) Option {
+	return func(c *config) { c.opts.ControlToken = token }
+}
 
 // WithJournalSize sets how many requests the journal keeps.
-func WithJournalSize(n int) Option { return func(o *mock.Options) { o.JournalSize = n } }
+func WithJournalSize(n int) Option { return func(c *config) { c.opts.JournalSize = n } }
 
 // Start builds a mock with opts, serves it on a local port and closes it
 // when the test ends. A bad option (invalid fixtures, unknown scenario)
 // fails the test at once.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	var o mock.Options
+	var c config
 	for _, opt := range opts {
-		opt(&o)
+		opt(&c)
 	}
-	m, err := mock.New(o)
+	m, err := mock.New(c.opts)
 	if err != nil {
 		t.Fatalf("mocktest.Start: %v", err)
+	}
+	if c.frozen != nil {
+		m.Clock().Set(*c.frozen)
 	}
 	hs := httptest.NewServer(m)
 	t.Cleanup(hs.Close)

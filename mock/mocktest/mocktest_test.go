@@ -79,3 +79,20 @@ func TestStartOptions(t *testing.T) {
 		t.Fatalf("%v %+v", err, got)
 	}
 }
+
+// WithNow freezes the clock: the control API says so, and it stays at the
+// instant until the test moves it.
+func TestWithNowFreezesTheClock(t *testing.T) {
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv := mocktest.Start(t, mocktest.WithNow(at))
+	if code, body := get(t, srv.URL+"/-/mock/clock", ""); code != 200 || body != `{"now":"2030-01-01T00:00:00Z","frozen":true}` {
+		t.Fatalf("%d %s", code, body)
+	}
+	if got := srv.Clock().Advance(time.Hour); !got.Equal(at.Add(time.Hour)) || !srv.Now().Equal(at.Add(time.Hour)) {
+		t.Fatalf("advanced to %v, now %v", got, srv.Now())
+	}
+	srv.Reset()
+	if !srv.Now().Equal(at) {
+		t.Fatalf("after reset: %v", srv.Now())
+	}
+}
